@@ -1,0 +1,1 @@
+"""reportflow: county submissions → warehouse → indicators → bulletins for 湛江市."""

@@ -1,0 +1,174 @@
+"""The project's machine-readable copy of the submission and indicator contracts.
+
+Intake, validation, county templates, quality suites and the dbt sources all read the
+contract from here, so a change to a form is made in one place (``contract/*.yaml`` and
+the reference seeds of the dbt project).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from reportflow.config import DBT_PROJECT_DIR
+
+CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+#: DuckDB column type for each contract type.
+DUCKDB_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "enum": "VARCHAR",
+    "date": "DATE",
+    "whole": "BIGINT",
+    "decimal": "DECIMAL(18, 2)",
+    "yesno": "BOOLEAN",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a form, as forms.md defines it."""
+
+    key: str
+    label: str
+    type: str
+    required: bool
+    unique: bool = False
+    values: dict[str, str] = field(default_factory=dict)
+    required_if: dict | None = None
+    not_before: str | None = None
+    inside_period: bool = False
+    max: int | None = None
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One of the seven forms a county submits each month."""
+
+    key: str
+    label: str
+    kind: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    id_field: str | None = None
+
+    def field_by_key(self, key: str) -> FieldSpec:
+        return next(f for f in self.fields if f.key == key)
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.key}"
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name: str
+    kind: str
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class Town:
+    code: str
+    name: str
+    county_code: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    key: str
+    label: str
+    form: str | None
+    kind: str
+
+
+@cache
+def _forms_document() -> dict:
+    return yaml.safe_load((CONTRACT_DIR / "forms.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _indicators_document() -> dict:
+    return yaml.safe_load((CONTRACT_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def forms() -> dict[str, FormSpec]:
+    """All forms keyed by form key, in contract order."""
+    result: dict[str, FormSpec] = {}
+    for key, spec in _forms_document()["forms"].items():
+        fields = tuple(FieldSpec(**f) for f in spec["fields"])
+        result[key] = FormSpec(
+            key=key,
+            label=spec["label"],
+            kind=spec["kind"],
+            description=spec["description"],
+            fields=fields,
+            id_field=spec.get("id_field"),
+        )
+    return result
+
+
+def limits() -> dict[str, int]:
+    return dict(_forms_document()["limits"])
+
+
+def ignored_name_patterns() -> list[str]:
+    return list(_forms_document()["ignored_name_patterns"])
+
+
+def city() -> County:
+    doc = _forms_document()["city"]
+    return County(code=doc["code"], name=doc["name"], kind="city", sort_order=0)
+
+
+def type_labels() -> dict[str, str]:
+    return dict(_forms_document()["types"])
+
+
+@cache
+def counties() -> tuple[County, ...]:
+    """The ten county-level units, in the order the contract lists them."""
+    with (SEEDS_DIR / "ref_counties.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return tuple(
+        County(r["county_code"], r["county_name"], r["county_kind"], int(r["sort_order"]))
+        for r in rows
+    )
+
+
+def county_by_code(code: str) -> County | None:
+    return next((c for c in counties() if c.code == code), None)
+
+
+@cache
+def towns() -> dict[str, Town]:
+    """The town reference list keyed by 9-digit town code."""
+    with (SEEDS_DIR / "ref_towns.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        r["town_code"]: Town(r["town_code"], r["town_name"], r["county_code"], r["town_kind"])
+        for r in rows
+    }
+
+
+@cache
+def indicators() -> tuple[IndicatorSpec, ...]:
+    """Indicator keys in export order."""
+    return tuple(IndicatorSpec(**i) for i in _indicators_document()["indicators"])
+
+
+def deadline_day_default() -> int:
+    return int(_indicators_document()["deadline"]["day_of_following_month"])
