@@ -1,0 +1,52 @@
+# reportflow — every target sets up what it needs first (system packages, virtualenv from the lock).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export REPORTFLOW_HOME ?= $(CURDIR)/var
+
+.PHONY: setup system demo test lint airflow bench lock clean
+
+setup: system $(STAMP)
+
+system:
+	@scripts/install-system-packages.sh
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync -q -p $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e .
+	touch $@
+
+## make demo: the whole job end to end through Airflow on the embedded demo data home (./var)
+demo: setup
+	$(BIN)/reportflow demo
+
+## make test: lint (ruff, sqlfluff) and the whole test suite
+test: setup lint
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	REPORTFLOW_HOME=$$(mktemp -d) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+
+## make airflow: Airflow UI and scheduler on http://127.0.0.1:8080 (user admin, see README)
+airflow: setup
+	$(BIN)/reportflow init
+	$(BIN)/reportflow airflow db migrate
+	$(BIN)/reportflow airflow pools set warehouse_writer 1 "DuckDB allows one writer"
+	$(BIN)/reportflow airflow standalone
+
+## make bench: wall time of each stage of one demo run, and throughput figures
+bench: setup
+	$(BIN)/python -m reportflow.bench
+
+## make lock: re-resolve requirements.lock after changing pyproject.toml
+lock:
+	$(BIN)/uv pip compile -q --python 3.11 pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf var $(VENV) dbt_project/target

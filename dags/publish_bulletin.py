@@ -1,0 +1,113 @@
+"""
+### publish_bulletin
+
+Monthly, on the 6th at 08:00 Asia/Shanghai (after the deadline on the 5th), for the previous
+month. Trigger it by hand with the param `period` (`YYYY-MM`) to publish or re-publish a month.
+
+1. **resolve_period**: the `period` param, or the month before the run's logical date.
+2. **gate**: the latest quality report passed and a snapshot exists; logs who has not reported.
+3. **render_city** and **render_county** (dynamic task mapping: one task per county-level unit)
+   write HTML and PDF bulletins to `bulletins/<period>/`.
+4. **export_indicators**: `indicators.csv` per the indicator contract.
+5. **write_index**: the archive page `bulletins/index.html`.
+6. **deliver**: emails the city bulletin once per period through the Airflow Connection
+   `reportflow_smtp` (recipients in its `extra` as `{"recipients": [...]}`); without that
+   Connection the task is skipped.
+
+Reads only the Parquet snapshot of the marts, never the live warehouse, so it needs no pool.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from reportflow.orchestration import DEFAULT_ARGS
+
+
+@dag(
+    dag_id="publish_bulletin",
+    schedule="0 8 6 * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["reportflow", "bulletin"],
+    params={
+        "period": Param(
+            "",
+            type="string",
+            pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+            description="Month to publish, YYYY-MM; empty for the month before the run date.",
+        )
+    },
+    doc_md=__doc__,
+)
+def publish_bulletin() -> None:
+    @task
+    def resolve_period() -> str:
+        from reportflow.pipeline import period_for_run
+
+        context = get_current_context()
+        return period_for_run(context["params"].get("period"), context["logical_date"])
+
+    @task(retries=0)
+    def gate(period: str) -> dict:
+        from reportflow.pipeline import publication_gate
+
+        return publication_gate(period)
+
+    @task
+    def render_city(period: str) -> list[str]:
+        from reportflow.pipeline import render_city_once
+
+        return render_city_once(period)
+
+    @task
+    def county_codes() -> list[str]:
+        from reportflow.contract import counties
+
+        return [county.code for county in counties()]
+
+    @task(max_active_tis_per_dag=4)
+    def render_county(county_code: str, period: str) -> list[str]:
+        from reportflow.pipeline import render_county_once
+
+        return render_county_once(period, county_code)
+
+    @task
+    def export_indicators(period: str) -> str:
+        from reportflow.pipeline import export_indicators_once
+
+        return export_indicators_once(period)
+
+    @task
+    def write_index() -> str:
+        from reportflow.pipeline import write_index_once
+
+        return write_index_once()
+
+    @task(retries=3, retry_delay=timedelta(minutes=5))
+    def deliver(period: str) -> str:
+        from airflow.exceptions import AirflowSkipException
+
+        from reportflow.pipeline import deliver_once
+
+        outcome = deliver_once(period)
+        if outcome.startswith("skipped"):
+            raise AirflowSkipException(outcome)
+        return outcome
+
+    period = resolve_period()
+    checked = gate(period)
+    city = render_city(period)
+    per_county = render_county.partial(period=period).expand(county_code=county_codes())
+    exported = export_indicators(period)
+    checked >> [city, per_county, exported]
+    index = write_index()
+    [city, per_county, exported] >> index >> deliver(period)
+
+
+publish_bulletin()

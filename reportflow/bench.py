@@ -1,0 +1,81 @@
+"""``make bench``: wall time of each stage of one demo run, on a fresh temporary data home.
+
+Figures are printed, never asserted: speed goals are judged by reading them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from reportflow.config import Settings
+from reportflow.periods import previous_period
+
+
+@contextmanager
+def _timed(label: str, figures: list[tuple[str, float, str]], note: Callable[[], str]):
+    start = time.perf_counter()
+    yield
+    figures.append((label, time.perf_counter() - start, note()))
+
+
+def _count_rows(settings: Settings) -> int:
+    from reportflow.contract import forms
+    from reportflow.warehouse import connect
+
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return sum(
+            con.execute(f"select count(*) from {form.raw_table}").fetchone()[0]
+            for form in forms().values()
+        )
+
+
+def bench_demo_run(home: Path, period: str) -> list[tuple[str, float, str]]:
+    """Run every stage once, as the CLI does, and time each."""
+    from reportflow import pipeline
+    from reportflow.demo_data import generate_demo_data
+
+    settings = Settings(home=home, stable_seconds=0)
+    figures: list[tuple[str, float, str]] = []
+    with _timed("init (dirs, templates, dbt parse)", figures, lambda: ""):
+        pipeline.initialise_home(settings)
+    files: list = []
+    with _timed("demo data generation", figures, lambda: f"{len(files)} files"):
+        files.extend(generate_demo_data(settings.drop_dir, end_period=period).files)
+    with _timed("ingest", figures, lambda: f"{_count_rows(settings):,} raw rows"):
+        pipeline.ingest_once(settings)
+    from reportflow.transform import build
+
+    with _timed("dbt build", figures, lambda: ""):
+        build(settings)
+    with _timed("quality checks (GX)", figures, lambda: ""):
+        pipeline.check_quality_once(settings)
+    with _timed("snapshot export", figures, lambda: ""):
+        pipeline.export_snapshot_once(settings)
+    with _timed("dbt docs generate", figures, lambda: ""):
+        pipeline.publish_docs_once(settings)
+    with _timed("publish (11 bulletins HTML+PDF, csv)", figures, lambda: ""):
+        pipeline.publish_once(period, settings)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--period", default=previous_period(date.today()))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="reportflow-bench-") as tmp:
+        figures = bench_demo_run(Path(tmp), args.period)
+    total = sum(seconds for _, seconds, _ in figures)
+    print(f"one demo run, period {args.period} (fresh data home)")
+    for label, seconds, note in figures:
+        print(f"  {label:<40} {seconds:8.2f} s  {note}")
+    print(f"  {'total':<40} {total:8.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""``reportflow``: the data engineers' command line. It calls the same functions as the DAGs.
+
+Exit codes: 0 success; 1 a stage failed (dbt, quality, rendering); 2 bad arguments;
+3 the warehouse stayed locked by another process; 4 done, but some files were rejected.
+Errors are one line on stderr; set REPORTFLOW_DEBUG=1 to see the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+
+from reportflow.config import Settings, load_settings
+from reportflow.periods import PeriodError, parse_period, previous_period
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_REJECTED = 0, 1, 2, 3, 4
+
+
+def _period(text: str) -> str:
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import initialise_home
+
+    initialise_home(settings)
+    print(f"data home ready: {settings.home}")
+    print(f"county drop folders: {settings.drop_dir}/<county_code>/")
+    return EXIT_OK
+
+
+def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.demo_data import generate_demo_data
+
+    if any(settings.archive_dir.rglob("*.csv")):
+        print("demo data already ingested into this data home; nothing generated")
+        return EXIT_OK
+    summary = generate_demo_data(
+        settings.drop_dir,
+        end_period=args.end_period,
+        months=args.months,
+        bad_files=not args.no_bad_files,
+    )
+    print(f"wrote {len(summary.files)} files for periods up to {args.end_period}")
+    for bad in summary.bad_files:
+        print(f"  deliberately bad: {bad}")
+    return EXIT_OK
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import ingest_once
+
+    summary = ingest_once(settings)
+    for item in summary["files"]:
+        print(f"{item['status']:<9} {item['county']} {item['file']}")
+    print(summary["message"])
+    return EXIT_REJECTED if summary["rejected"] else EXIT_OK
+
+
+def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import build_once
+
+    quality = build_once(settings)
+    print(f"marts built; quality checks passed ({quality['warnings']} warning(s))")
+    print(f"snapshot: {settings.snapshot_dir}")
+    return EXIT_OK
+
+
+def _print_publication(settings: Settings, period: str) -> None:
+    from reportflow.bulletin import publication_paths
+
+    for label, path in publication_paths(settings, period):
+        print(f"{label}: {path}")
+
+
+def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import publish_once
+
+    publish_once(args.period, settings)
+    _print_publication(settings, args.period)
+    return EXIT_OK
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import run_once
+
+    outcome = run_once(args.period, settings)
+    print(f"ingest: {outcome['ingest']['message']}")
+    _print_publication(settings, args.period)
+    return EXIT_REJECTED if outcome["ingest"]["rejected"] else EXIT_OK
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.contract import forms
+    from reportflow.intake import status_grid
+
+    grid = status_grid(settings, args.period)
+    form_keys = list(forms())
+    print(f"submissions for {args.period}")
+    print(f"{'county':<22}" + "".join(f"{key:<15}" for key in form_keys))
+    for row in grid:
+        cells = "".join(f"{row['forms'][key]:<15}" for key in form_keys)
+        print(f"{row['county_code']} {row['county_name']:<15}"[:22].ljust(22) + cells)
+    return EXIT_OK
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.demo import run_demo
+
+    return run_demo(settings, args.end_period)
+
+
+def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.airflow_env import run_airflow
+
+    return run_airflow(settings, *args.airflow_args, check=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportflow",
+        description="County submissions → DuckDB → dbt indicators → bulletins. "
+        "The data home is $REPORTFLOW_HOME (default ./var).",
+        epilog="exit codes: 0 ok, 1 stage failed, 2 bad arguments, 3 warehouse locked, "
+        "4 done but some files were rejected",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    default_period = previous_period(date.today())
+
+    def add(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    add("init", cmd_init, "create the data home and one drop folder per county")
+    demo_data = add("demo-data", cmd_demo_data, "generate sample county submissions")
+    demo_data.add_argument("--end-period", type=_period, default=default_period)
+    demo_data.add_argument("--months", type=int, default=14)
+    demo_data.add_argument("--no-bad-files", action="store_true")
+    add("ingest", cmd_ingest, "process the drop folders once")
+    add("build", cmd_build, "dbt build, quality checks, snapshot export")
+    for name, handler, text in (
+        ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
+        ("run", cmd_run, "ingest, build and publish, in order"),
+        ("status", cmd_status, "county × form submission grid for a period"),
+    ):
+        add(name, handler, text).add_argument("--period", type=_period, required=True)
+    demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
+    demo.add_argument("--end-period", type=_period, default=default_period)
+    passthrough = add("airflow", cmd_airflow, "run an airflow command with the embedded settings")
+    passthrough.add_argument("airflow_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _exit_code_for(error: BaseException) -> int:
+    from reportflow.warehouse import WarehouseBusy
+
+    return EXIT_BUSY if isinstance(error, WarehouseBusy) else EXIT_FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(load_settings(), args)
+    except KeyboardInterrupt:
+        print("reportflow: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:
+        if os.environ.get("REPORTFLOW_DEBUG"):
+            raise
+        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"reportflow: error: {message}", file=sys.stderr)
+        return _exit_code_for(error)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Test-wide set-up: a private Airflow home (SQLite) configured before Airflow is imported."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from reportflow.airflow_env import WAREHOUSE_POOL, airflow_environment
+from reportflow.config import Settings
+
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="reportflow-test-"))
+os.environ.update(airflow_environment(Settings(home=_SESSION_HOME)))
+os.environ["REPORTFLOW_STABLE_SECONDS"] = "0"
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Migrate the session's Airflow metadata database once and create the writer pool."""
+    airflow = str(Path(sys.executable).parent / "airflow")
+    env = dict(os.environ)
+    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [airflow, "pools", "set", WAREHOUSE_POOL, "1", "warehouse writer"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return Path(env["AIRFLOW_HOME"])
+
+
+@pytest.fixture()
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A fresh, empty data home for one test, selected through REPORTFLOW_HOME."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("REPORTFLOW_HOME", str(home))
+    return Settings(home=home, stable_seconds=0)
