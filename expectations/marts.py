@@ -11,7 +11,7 @@ from great_expectations import expectations as gxe
 
 from reportflow.contract import city, counties, forms, indicators
 
-PERIOD_REGEX = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD_REGEX = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 SUBMISSION_STATUSES = ["accepted", "late", "rejected", "missing"]
 
 
