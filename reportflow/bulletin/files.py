@@ -1,0 +1,52 @@
+"""Output file names and atomic writes for the bulletin folder.
+
+A bulletin folder is read by people, by the mailer and by the archive index while a render
+may be running, so a file appears complete or not at all: bytes go to a hidden temporary
+file in the same directory, are flushed to disk, then renamed over the target
+(``os.replace`` is atomic within one file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+CITY_TITLE = "湛江市党建指导员工作月报"
+TEMP_SUFFIX = ".tmp"
+
+
+def city_file_stem(period: str) -> str:
+    """``湛江市党建指导员工作月报_2026-10``: readable as an e-mail attachment for leaders."""
+    return f"{CITY_TITLE}_{period}"
+
+
+def county_file_stem(county_code: str) -> str:
+    """``county_440802``: ASCII and stable, for per-county files inside the period folder."""
+    return f"county_{county_code}"
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> Path:
+    """Write ``payload`` to ``path`` via a temp file and rename; never leaves a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """UTF-8 text version of :func:`atomic_write_bytes`."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
