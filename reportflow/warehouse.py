@@ -1,4 +1,4 @@
-"""DuckDB access: one writer at a time, bounded waits on the file lock, raw schema from the contract.
+"""DuckDB access: one writer at a time, bounded waits on the lock, raw schema from the contract.
 
 DuckDB allows one writing process per file. Airflow serialises writers with the
 ``warehouse_writer`` pool; outside Airflow (CLI, a second ingest) a writer that finds the
@@ -51,7 +51,7 @@ class WarehouseBusy(RuntimeError):
 
 
 def raw_table_ddl(form: FormSpec) -> str:
-    """CREATE TABLE for ``raw.<form>``: metadata columns, then the form's fields in contract order."""
+    """CREATE TABLE for ``raw.<form>``: metadata columns, then the form fields in contract order."""
     columns = [f"{name} {sql_type}" for name, sql_type in RAW_META_COLUMNS]
     columns += [f"{f.key} {f.duckdb_type}" for f in form.fields]
     return f"create table if not exists {form.raw_table} (\n    " + ",\n    ".join(columns) + "\n)"
