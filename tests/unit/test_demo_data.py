@@ -8,7 +8,6 @@ independent reference (``tests/reference.py``) is used as the judge of validity.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from datetime import datetime
@@ -16,19 +15,15 @@ from pathlib import Path
 
 import pytest
 
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:  # pytest puts tests/unit, not the project root, on sys.path
-    sys.path.insert(0, str(_ROOT))
-
-from reportflow.contract import counties, forms  # noqa: E402
-from reportflow.demo_data import (  # noqa: E402
+from reportflow.contract import counties, forms
+from reportflow.demo_data import (
     CST,
     DemoSummary,
     deadline_for,
     generate_demo_data,
     shift_period,
 )
-from tests.reference import Reference, parse_file_name  # noqa: E402
+from tests.reference import Reference, parse_file_name
 
 END = "2026-10"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=CST)

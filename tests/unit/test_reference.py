@@ -11,19 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import os
-import sys
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pytest
 
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:  # pytest puts tests/unit, not the project root, on sys.path
-    sys.path.insert(0, str(_ROOT))
-
-from reportflow.contract import counties, indicators  # noqa: E402
-from tests.reference import (  # noqa: E402
+from reportflow.contract import counties, indicators
+from tests.reference import (
     SHANGHAI,
     Reference,
     compute_indicators,
