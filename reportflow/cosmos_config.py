@@ -20,8 +20,7 @@ from cosmos import (
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from reportflow.config import DBT_PROJECT_DIR
-
-MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+from reportflow.transform import MANIFEST_PATH
 
 
 def dbt_task_group(group_id: str, pool: str) -> DbtTaskGroup:

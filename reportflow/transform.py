@@ -1,0 +1,198 @@
+"""Run the dbt project that turns raw submissions into the reporting marts, and export them.
+
+dbt runs as a child process of this interpreter's environment rather than in-process: its
+configuration comes only from the environment built here (warehouse path, profiles, target and
+log folders under the data home), a failed run cannot leave global state behind in an Airflow
+worker, and the DuckDB file is closed when the process ends, before anything else opens it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from reportflow.config import DBT_PROJECT_DIR, Settings
+from reportflow.warehouse import connect, ensure_raw_schema
+
+logger = logging.getLogger(__name__)
+
+#: Marts exported as Parquet after each build, for readers that must not touch the live file.
+SNAPSHOT_TABLES: tuple[str, ...] = (
+    "fct_indicators",
+    "fct_indicators_wide",
+    "submission_status",
+    "dim_county",
+    "dim_period",
+)
+
+#: The manifest Cosmos renders the task group from (written by ``parse_manifest``).
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+#: dbt result statuses that make a run fail.
+FAILED_STATUSES = frozenset({"error", "fail"})
+
+#: How many failed nodes a summary names before it only counts the rest.
+SUMMARY_NODES = 5
+
+
+class TransformError(RuntimeError):
+    """dbt failed; the message is one line naming the failed nodes or tests."""
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment variables dbt needs, for this module and for Cosmos alike.
+
+    The committed profile reads the DuckDB path from REPORTFLOW_WAREHOUSE; target and log
+    folders live under the data home so the repository stays clean and one installation's
+    manifest never leaks into another's.
+    """
+    return {
+        "REPORTFLOW_WAREHOUSE": str(settings.warehouse_path),
+        "REPORTFLOW_DEADLINE_DAY": str(settings.deadline_day),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_TARGET_PATH": str(settings.dbt_target_dir),
+        "DBT_LOG_PATH": str(settings.home / "dbt" / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def _dbt_executable() -> str:
+    """The dbt installed beside this interpreter, so Airflow workers use the project's venv."""
+    beside = Path(sys.executable).with_name("dbt")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise TransformError("dbt is not installed in this environment")
+    return found
+
+
+def _failed_nodes(run_results: Path) -> list[str]:
+    """Names of the nodes and tests that failed in the run that wrote ``run_results``."""
+    if not run_results.exists():
+        return []
+    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    return [
+        _node_name(result["unique_id"])
+        for result in results
+        if result.get("status") in FAILED_STATUSES
+    ]
+
+
+def _node_name(unique_id: str) -> str:
+    """``model.reportflow.x`` → ``x``, without a test's hash; a unit test reads ``model::test``."""
+    resource_type, _package, name, *rest = unique_id.split(".")
+    return f"{name}::{rest[0]}" if resource_type == "unit_test" and rest else name
+
+
+def _last_error_line(output: str) -> str:
+    """The most telling line of dbt's output when no node failed (a parse or compile error)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower()]
+    return (errors or lines or ["no output"])[-1]
+
+
+def failure_summary(command: str, run_results: Path, output: str) -> str:
+    """One line that says which dbt command failed and on what."""
+    failed = _failed_nodes(run_results)
+    if not failed:
+        return f"dbt {command} failed: {_last_error_line(output)}"
+    named = ", ".join(failed[:SUMMARY_NODES])
+    more = f" and {len(failed) - SUMMARY_NODES} more" if len(failed) > SUMMARY_NODES else ""
+    return f"dbt {command} failed on {len(failed)} node(s): {named}{more}"
+
+
+def run_dbt(settings: Settings, args: list[str]) -> None:
+    """Run one dbt command against the project; raise TransformError if it fails.
+
+    dbt's own output goes to the log (so Airflow task logs show it); the exception carries a
+    one-line summary that names what failed, for alerts and the CLI.
+    """
+    env = {**os.environ, **dbt_env(settings)}
+    run_results = settings.dbt_target_dir / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    completed = subprocess.run(
+        [_dbt_executable(), *args],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    logger.info("dbt %s\n%s", " ".join(args), output)
+    if completed.returncode != 0:
+        raise TransformError(failure_summary(" ".join(args[:1]), run_results, output))
+
+
+def build(settings: Settings) -> None:
+    """Seed the reference lists, build every model and run every test (``dbt build``).
+
+    The raw schema is created first so a build on a brand-new, empty warehouse succeeds and
+    yields empty marts instead of failing on missing sources.
+    """
+    with connect(settings.warehouse_path, timeout_seconds=settings.lock_timeout_seconds) as con:
+        ensure_raw_schema(con)
+    run_dbt(settings, ["build"])
+
+
+def parse_manifest(settings: Settings) -> Path:
+    """Parse the project; return the manifest that Cosmos loads instead of running ``dbt ls``.
+
+    The manifest describes code, not data, so it lives beside the project (where the DAG file
+    finds it at parse time) rather than in one data home.
+    """
+    run_dbt(settings, ["parse", "--target-path", str(MANIFEST_PATH.parent)])
+    return MANIFEST_PATH
+
+
+def docs_dir(settings: Settings) -> Path:
+    """Where the generated dbt documentation lives under the data home."""
+    return settings.home / "dbt" / "docs"
+
+
+def generate_docs(settings: Settings) -> Path:
+    """Generate the dbt docs as one self-contained page and publish it as ``docs/index.html``.
+
+    ``--static`` embeds the manifest and catalog in the page, so it opens from the file system
+    or any static web server. It is generated in the usual target folder (reusing the parse)
+    and then copied into place with an atomic rename.
+    """
+    run_dbt(settings, ["docs", "generate", "--static"])
+    target = docs_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    partial = target / ".index.html.partial"
+    shutil.copyfile(settings.dbt_target_dir / "static_index.html", partial)
+    return partial.replace(target / "index.html")
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, table: str, snapshot_dir: Path) -> Path:
+    """Write one mart to Parquet beside its final name, then rename it into place.
+
+    The rename is atomic, so a reader sees either the previous snapshot or the new one, never
+    a half-written file.
+    """
+    final = snapshot_dir / f"{table}.parquet"
+    partial = snapshot_dir / f".{table}.parquet.partial"
+    partial.unlink(missing_ok=True)
+    target = str(partial).replace("'", "''")
+    con.execute(f"copy (select * from marts.{table} order by all) to '{target}' (format parquet)")
+    partial.replace(final)
+    return final
+
+
+def export_snapshot(settings: Settings) -> list[Path]:
+    """Export the reporting marts as Parquet, for readers that run while a build holds the lock."""
+    settings.snapshot_dir.mkdir(parents=True, exist_ok=True)
+    with connect(
+        settings.warehouse_path, read_only=True, timeout_seconds=settings.lock_timeout_seconds
+    ) as con:
+        return [_export_table(con, table, settings.snapshot_dir) for table in SNAPSHOT_TABLES]

@@ -1,0 +1,202 @@
+"""reportflow.transform without running dbt, and the dbt project's copy of the contract.
+
+The dbt project keeps its own copy of parts of the contract (sources, reference seeds, the wide
+mart's columns); these tests fail as soon as the copy and reportflow/contract disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from reportflow import contract, transform
+from reportflow.config import DBT_PROJECT_DIR, Settings
+from reportflow.warehouse import RAW_META_COLUMNS
+
+MODELS = DBT_PROJECT_DIR / "models"
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _model(document: dict, name: str) -> dict:
+    return next(m for m in document["models"] if m["name"] == name)
+
+
+# --- dbt_env -----------------------------------------------------------------------------------
+
+
+def test_dbt_env_points_dbt_at_the_data_home(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, deadline_day=7)
+    env = transform.dbt_env(settings)
+    assert env["REPORTFLOW_WAREHOUSE"] == str(settings.warehouse_path)
+    assert env["DBT_PROFILES_DIR"] == str(DBT_PROJECT_DIR)
+    assert env["DBT_TARGET_PATH"] == str(settings.dbt_target_dir)
+    assert Path(env["DBT_LOG_PATH"]).is_relative_to(tmp_path)
+    assert env["REPORTFLOW_DEADLINE_DAY"] == "7"
+
+
+# --- failure summaries -------------------------------------------------------------------------
+
+
+def _run_results(path: Path, statuses: dict[str, str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    results = [{"unique_id": uid, "status": status} for uid, status in statuses.items()]
+    path.write_text(json.dumps({"results": results}), encoding="utf-8")
+    return path
+
+
+def test_summary_names_failed_models_and_tests(tmp_path: Path) -> None:
+    run_results = _run_results(
+        tmp_path / "run_results.json",
+        {
+            "model.reportflow.fct_indicators": "error",
+            "test.reportflow.not_null_dim_county_county_code.1a2b3c": "fail",
+            "unit_test.reportflow.int_case_measures.case_keeps_latest": "fail",
+            "model.reportflow.dim_county": "success",
+            "test.reportflow.unique_dim_county_county_code.4d5e6f": "pass",
+        },
+    )
+    assert transform.failure_summary("build", run_results, "") == (
+        "dbt build failed on 3 node(s): fct_indicators, not_null_dim_county_county_code, "
+        "int_case_measures::case_keeps_latest"
+    )
+
+
+def test_summary_counts_what_it_does_not_name(tmp_path: Path) -> None:
+    failed = {f"model.reportflow.m{i}": "error" for i in range(8)}
+    run_results = _run_results(tmp_path / "run_results.json", failed)
+    summary = transform.failure_summary("build", run_results, "")
+    assert summary == "dbt build failed on 8 node(s): m0, m1, m2, m3, m4 and 3 more"
+
+
+def test_summary_without_results_quotes_the_error_line(tmp_path: Path) -> None:
+    output = "Running with dbt=1.11\nCompilation Error in model x\n  more detail\nDone."
+    summary = transform.failure_summary("parse", tmp_path / "missing.json", output)
+    assert summary == "dbt parse failed: Compilation Error in model x"
+
+
+def test_run_dbt_ignores_results_of_an_earlier_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(home=tmp_path)
+    _run_results(settings.dbt_target_dir / "run_results.json", {"model.reportflow.old": "error"})
+
+    def fake_run(args, **kwargs):
+        assert kwargs["env"]["REPORTFLOW_WAREHOUSE"] == str(settings.warehouse_path)
+        return subprocess.CompletedProcess(args, 2, stdout="Parsing Error: bad yaml\n", stderr="")
+
+    monkeypatch.setattr(transform.subprocess, "run", fake_run)
+    with pytest.raises(transform.TransformError, match=r"^dbt parse failed: Parsing Error: bad"):
+        transform.run_dbt(settings, ["parse"])
+
+
+# --- snapshot export ---------------------------------------------------------------------------
+
+
+def _warehouse_with_marts(settings: Settings, tables: tuple[str, ...]) -> None:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("create schema marts")
+        for table in tables:
+            con.execute(f"create table marts.{table} as select 2 as n union all select 1")
+
+
+def test_export_snapshot_replaces_every_file(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    _warehouse_with_marts(settings, transform.SNAPSHOT_TABLES)
+    settings.snapshot_dir.mkdir(parents=True)
+    (settings.snapshot_dir / "dim_county.parquet").write_text("old", encoding="utf-8")
+    paths = transform.export_snapshot(settings)
+    assert [p.name for p in paths] == [f"{t}.parquet" for t in transform.SNAPSHOT_TABLES]
+    assert sorted(settings.snapshot_dir.iterdir()) == sorted(paths)
+    rows = duckdb.sql(f"select n from read_parquet('{paths[3]}')").fetchall()
+    assert rows == [(1,), (2,)]
+
+
+def test_export_failure_keeps_the_previous_snapshot(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    _warehouse_with_marts(settings, ("fct_indicators",))
+    settings.snapshot_dir.mkdir(parents=True)
+    previous = settings.snapshot_dir / "fct_indicators_wide.parquet"
+    previous.write_text("previous", encoding="utf-8")
+    with pytest.raises(duckdb.CatalogException):
+        transform.export_snapshot(settings)
+    assert previous.read_text(encoding="utf-8") == "previous"
+    assert not list(settings.snapshot_dir.glob(".*partial"))
+
+
+# --- the dbt project's copy of the contract ----------------------------------------------------
+
+
+def test_ref_forms_seed_matches_the_contract() -> None:
+    rows = _seed("ref_forms")
+    assert [(r["form"], r["form_label"], r["form_kind"]) for r in rows] == [
+        (f.key, f.label, f.kind) for f in contract.forms().values()
+    ]
+    assert [int(r["form_order"]) for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_ref_indicators_seed_matches_the_contract() -> None:
+    rows = _seed("ref_indicators")
+    assert [
+        (r["indicator"], r["indicator_label"], r["indicator_kind"], r["form"] or None) for r in rows
+    ] == [(i.key, i.label, i.kind, i.form) for i in contract.indicators()]
+    assert [int(r["indicator_order"]) for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_sources_have_the_raw_columns_of_every_form() -> None:
+    source = _yaml(MODELS / "staging" / "_sources.yml")["sources"][0]
+    assert source["schema"] == "raw"
+    tables = {t["name"]: [c["name"] for c in t["columns"]] for t in source["tables"]}
+    meta = [name for name, _ in RAW_META_COLUMNS]
+    for form in contract.forms().values():
+        assert tables[form.key] == meta + [f.key for f in form.fields], form.key
+    assert set(tables) == {*contract.forms(), "submissions"}
+
+
+def test_every_raw_table_has_one_staging_model() -> None:
+    staging = {p.stem for p in (MODELS / "staging").glob("*.sql")}
+    assert staging == {f"stg_{key}" for key in contract.forms()} | {"stg_submissions"}
+
+
+def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
+    wide = _model(_yaml(MODELS / "marts" / "_marts.yml"), "fct_indicators_wide")
+    keys = [i.key for i in contract.indicators()]
+    assert [c["name"] for c in wide["columns"]] == [
+        "period",
+        "county_code",
+        "county_name",
+        "sort_order",
+        *keys,
+    ]
+    unit = _model(_yaml(MODELS / "intermediate" / "_intermediate.yml"), "int_unit_indicators")
+    assert [c["name"] for c in unit["columns"]] == ["period", "county_code", *keys]
+
+
+def test_every_indicator_has_a_doc_block() -> None:
+    docs = (MODELS / "_indicator_docs.md").read_text(encoding="utf-8")
+    for indicator in contract.indicators():
+        assert f"{{% docs ind_{indicator.key} %}}\n{indicator.label} ({indicator.key}):" in docs
+
+
+def test_project_vars_match_the_contract() -> None:
+    project_vars = _yaml(DBT_PROJECT_DIR / "dbt_project.yml")["vars"]
+    assert (project_vars["city_code"], project_vars["city_name"]) == (
+        contract.city().code,
+        contract.city().name,
+    )
+    default = str(contract.deadline_day_default())
+    assert f"env_var('REPORTFLOW_DEADLINE_DAY', '{default}')" in project_vars["deadline_day"]
