@@ -50,7 +50,7 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     )
     print(f"wrote {len(summary.files)} files for periods up to {args.end_period}")
     for bad in summary.bad_files:
-        print(f"  deliberately bad: {bad}")
+        print(f"  deliberately bad: {bad.county_code}/{bad.path.name}: {bad.problem}")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin"
 def dagbag(airflow_db, manifest):
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(PROJECT_ROOT / "dags"), include_examples=False)
+    return DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
 
 
 def test_no_import_errors(dagbag) -> None:
