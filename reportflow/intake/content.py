@@ -1,0 +1,243 @@
+"""Bytes → text → records → header: every step explicit, each failure a reason a clerk can act on.
+
+Nothing here guesses. Content that is not CSV is recognised by its signature and refused
+with the name of what it is; text is decoded as UTF-8 (with or without BOM) or GB18030
+and nothing else; parsing uses the standard ``csv`` module in strict mode.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from itertools import islice
+
+from reportflow.contract import FieldSpec, FormSpec
+from reportflow.intake.model import Limits, Problem
+from reportflow.intake.names import nfkc
+
+#: Signatures of files that are commonly dropped instead of a CSV, and what to tell the clerk.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "这是 Excel（.xlsx）或压缩文件，不是 CSV 文件"),
+    (b"PK\x05\x06", "这是压缩文件，不是 CSV 文件"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "这是旧版 Excel（.xls）或 Word 文件，不是 CSV 文件"),
+    (b"%PDF", "这是 PDF 文件，不是 CSV 文件"),
+    (b"\x1f\x8b", "这是压缩文件（gzip），不是 CSV 文件"),
+    (b"Rar!", "这是压缩文件（rar），不是 CSV 文件"),
+    (b"7z\xbc\xaf\x27\x1c", "这是压缩文件（7z），不是 CSV 文件"),
+    (b"\x89PNG", "这是图片，不是 CSV 文件"),
+    (b"\xff\xd8\xff", "这是图片，不是 CSV 文件"),
+    (b"{\\rtf", "这是 Word/写字板文档，不是 CSV 文件"),
+)
+
+_SAVE_AS_CSV = "请在 Excel 中用「文件 → 另存为 → CSV UTF-8（逗号分隔）」保存后重新上传。"
+
+
+class ContentError(ValueError):
+    """The file as a whole is unusable; carries the one Problem to show in the receipt."""
+
+    def __init__(self, reason: str, *, row: int | None = None) -> None:
+        super().__init__(reason)
+        self.problem = Problem(row=row, column="", value="", reason=reason)
+
+
+def sniff(data: bytes) -> str | None:
+    """Why ``data`` is not a CSV text file (by content, whatever its name), or None."""
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        return "文件是空的，没有表头也没有数据。"
+    for magic, what in _SIGNATURES:
+        if data.startswith(magic):
+            return f"{what}。{_SAVE_AS_CSV}"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"文件是 UTF-16（Unicode 文本）格式，不是 CSV 文件。{_SAVE_AS_CSV}"
+    if b"\x00" in data:
+        return f"文件中含有空字节，不是文本格式的 CSV 文件。{_SAVE_AS_CSV}"
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (BOM optional), else GB18030, else ContentError.
+
+    UTF-8 is strict, so GBK bytes never pass as mojibake UTF-8; a file that announces
+    UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030.
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as error:
+        if bom:
+            raise ContentError(
+                "文件开头标明是 UTF-8 编码，但其中有无法识别的字节（文件可能已损坏）。"
+                + _SAVE_AS_CSV
+            ) from error
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as error:
+        raise ContentError(
+            "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。" + _SAVE_AS_CSV
+        ) from error
+
+
+def _is_blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def parse_records(text: str, limits: Limits) -> list[list[str]]:
+    """All CSV records (header first) with blank trailing records dropped.
+
+    Reading stops at the first data row beyond the row limit, so an over-long file is
+    refused before its cells are looked at (blank rows do not count against the limit).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    try:
+        records = list(islice(reader, limits.max_data_rows + 1))
+        data_rows: int | None = None
+        for record in reader:
+            records.append(record)
+            if _is_blank(record):
+                continue
+            if data_rows is None:
+                data_rows = len(records) - 2 - _count_blank(records[1:-1])
+            data_rows += 1
+            if data_rows > limits.max_data_rows:
+                raise ContentError(
+                    f"数据超过 {limits.max_data_rows:,} 行的上限，请拆分或删除多余的行后重新上传。"
+                )
+    except csv.Error as error:
+        row = _failing_record(text)
+        message = str(error)
+        if "field larger than field limit" in message:
+            reason = "有单元格内容过长（超过 13 万字），请检查是否把整段内容粘贴进了一个单元格。"
+        elif "unexpected end of data" in message:
+            reason = (
+                '引号没有成对：从这一行开始的某个单元格以英文双引号「"」开头，'
+                "但直到文件末尾都没有结束。"
+            )
+        else:
+            reason = '英文双引号「"」使用有误：被引号括起的单元格，结束引号后应紧跟逗号或换行。'
+        raise ContentError(reason, row=row) from error
+    while records and _is_blank(records[-1]):
+        records.pop()
+    if not records:
+        raise ContentError("文件是空的，没有表头也没有数据。")
+    return records
+
+
+def _failing_record(text: str) -> int:
+    """Excel row number of the record the csv module cannot read (only called on error)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    count = 0
+    try:
+        for _record in reader:
+            count += 1
+    except csv.Error:
+        pass
+    return count + 1
+
+
+def _count_blank(records: list[list[str]]) -> int:
+    """Blank records; only one with an empty first cell can be blank, which keeps this fast."""
+    return sum(1 for r in records if (not r or not r[0].strip()) and _is_blank(r))
+
+
+def column_letter(index: int) -> str:
+    """Excel column letter for a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which file column holds which form field; None for a column to skip (empty header)."""
+
+    keys: list[str | None]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def match_field(cell: str, form: FormSpec) -> FieldSpec | None:
+    """The field a header cell names: Chinese label or English key, spaces and width ignored."""
+    wanted = nfkc(cell).strip().strip("\ufeff").strip()
+    for spec in form.fields:
+        if wanted == nfkc(spec.label) or wanted.casefold() == spec.key:
+            return spec
+    return None
+
+
+def map_header(records: list[list[str]], form: FormSpec) -> HeaderMap:
+    """Map the header row to form fields; every missing, unknown or duplicated column is a problem.
+
+    A column with an empty header is skipped when all its cells are empty (Excel often
+    writes such columns); with data under it, it is a problem like an unknown column.
+    """
+    header = records[0]
+    keys: list[str | None] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    unknown = 0
+    for position, cell in enumerate(header):
+        letter = column_letter(position)
+        if not cell.strip().strip("\ufeff"):
+            has_data = any(len(r) > position and r[position].strip() for r in records[1:])
+            if has_data:
+                problems.append(
+                    Problem(
+                        1, f"{letter}列", "", "这一列没有表头却有数据，请补上表头或删除这一列。"
+                    )
+                )
+            keys.append(None)
+            continue
+        spec = match_field(cell, form)
+        if spec is None:
+            unknown += 1
+            problems.append(Problem(1, f"{letter}列", cell.strip(), _unknown_reason(cell, form)))
+            keys.append(None)
+            continue
+        if spec.key in seen:
+            first = column_letter(seen[spec.key])
+            problems.append(
+                Problem(
+                    1,
+                    f"{letter}列",
+                    cell.strip(),
+                    f"与{first}列重复，都是「{spec.label}」，请删除其中一列。",
+                )
+            )
+            keys.append(None)
+            continue
+        seen[spec.key] = position
+        keys.append(spec.key)
+    for spec in form.fields:
+        if spec.required and spec.key not in seen:
+            problems.append(
+                Problem(1, spec.label, "", f"缺少必填列「{spec.label}」，请按模板补上这一列。")
+            )
+    only_unknown = unknown == len([c for c in header if c.strip()])
+    if problems and only_unknown and len(records) > 1 and map_header_quiet(records[1], form):
+        # A title row above the header: one clear instruction instead of a dozen echoes.
+        reason = "第1行应为表头。表头似乎在第2行：请删除表头上方的标题行后重新上传。"
+        problems = [Problem(1, "", records[0][0].strip(), reason)]
+    return HeaderMap(keys=keys, problems=problems)
+
+
+def map_header_quiet(row: list[str], form: FormSpec) -> bool:
+    """True if ``row`` looks like this form's header (used to spot a title row above it)."""
+    return sum(1 for cell in row if cell.strip() and match_field(cell, form)) >= 2
+
+
+def _unknown_reason(cell: str, form: FormSpec) -> str:
+    if "\t" in cell or ";" in cell or "；" in cell:
+        return "文件似乎不是用逗号分隔的（用了制表符或分号）。" + _SAVE_AS_CSV
+    labels = "、".join(f.label for f in form.fields)
+    return (
+        f"不是「{form.label}」表的列名。本表的列为：{labels}。"
+        "如果列名显示为乱码，请把文件另存为 CSV UTF-8 格式。"
+    )

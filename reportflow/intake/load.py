@@ -1,0 +1,202 @@
+"""The only code that writes intake's results to the warehouse.
+
+An accepted file is one transaction: delete the (county, period) partition of ``raw.<form>``,
+insert every row, mark the previous accepted submission superseded, log the submission.
+Values travel as bound parameters or through an appender into a temporary staging table,
+never inside SQL text; identifiers in SQL come only from the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import duckdb
+
+from reportflow.config import Settings
+from reportflow.contract import FormSpec
+from reportflow.warehouse import connect, ensure_raw_schema
+
+_STAGE = "intake_stage"
+
+#: SQL expression turning a normalised VARCHAR staging column into the raw column type.
+_CASTS = {
+    "text": "{c}",
+    "code": "{c}",
+    "enum": "{c}",
+    "date": "cast({c} as date)",
+    "whole": "cast({c} as bigint)",
+    "decimal": "cast({c} as decimal(18, 2))",
+    "yesno": "cast({c} as boolean)",
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One row of ``raw.submissions``."""
+
+    submission_id: str
+    county_code: str
+    form: str | None
+    period: str | None
+    file_name: str
+    sha256: str
+    size_bytes: int
+    row_count: int | None
+    status: str
+    reasons: str | None
+    error_count: int
+    replaced_earlier: bool
+    received_at: datetime
+    processed_at: datetime
+    superseded_by: str | None
+    archived_as: str | None
+
+
+_COLUMNS = tuple(Submission.__dataclass_fields__)
+
+
+class Warehouse:
+    """A writer connection opened on first use, so a run with nothing to do takes no lock."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._stack = ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            con = self._stack.enter_context(
+                connect(
+                    self._settings.warehouse_path,
+                    timeout_seconds=self._settings.lock_timeout_seconds,
+                )
+            )
+            ensure_raw_schema(con)
+            self._con = con
+        return self._con
+
+    def close(self) -> None:
+        self._con = None
+        self._stack.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> list[tuple]:
+    """Run a query and fetch everything (DuckDB 2 refuses new work while a result is open)."""
+    return con.execute(sql, params).fetchall()
+
+
+def submission_by_id(con: duckdb.DuckDBPyConnection, submission_id: str) -> Submission | None:
+    rows = _rows(
+        con,
+        f"select {', '.join(_COLUMNS)} from raw.submissions where submission_id = ?",
+        [submission_id],
+    )
+    return Submission(*rows[0]) if rows else None
+
+
+def superseded_by(con: duckdb.DuckDBPyConnection, submission_id: str) -> Submission | None:
+    """The submission that ``submission_id`` replaced, if any."""
+    rows = _rows(
+        con,
+        f"select {', '.join(_COLUMNS)} from raw.submissions where superseded_by = ?",
+        [submission_id],
+    )
+    return Submission(*rows[0]) if rows else None
+
+
+def current_accepted(
+    con: duckdb.DuckDBPyConnection, county_code: str, form: str, period: str
+) -> Submission | None:
+    """The accepted, not superseded submission of (county, form, period), if any."""
+    rows = _rows(
+        con,
+        f"select {', '.join(_COLUMNS)} from raw.submissions "
+        "where county_code = ? and form = ? and period = ? "
+        "and status = 'accepted' and superseded_by is null "
+        "order by processed_at desc",
+        [county_code, form, period],
+    )
+    return Submission(*rows[0]) if rows else None
+
+
+def _insert_submission(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
+    placeholders = ", ".join("?" for _ in _COLUMNS)
+    con.execute(
+        f"insert into raw.submissions ({', '.join(_COLUMNS)}) values ({placeholders})",
+        [getattr(sub, c) for c in _COLUMNS],
+    )
+
+
+def record_rejected(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
+    """Log a rejected file; the raw tables are not touched."""
+    _insert_submission(con, sub)
+
+
+def record_accepted(
+    con: duckdb.DuckDBPyConnection,
+    form: FormSpec,
+    sub: Submission,
+    columns: dict[str, list],
+    source_rows: list[int],
+) -> tuple[Submission, Submission | None]:
+    """Replace the (county, period) partition of ``raw.<form>`` in one transaction.
+
+    Returns the submission as logged (``replaced_earlier`` filled in) and the one it replaced,
+    if any. On any error the transaction is rolled back, so the warehouse holds all of the
+    file's rows or none of them.
+    """
+    keys = [f.key for f in form.fields]
+    con.execute("begin transaction")
+    try:
+        previous = current_accepted(con, sub.county_code, form.key, sub.period or "")
+        con.execute(f"drop table if exists {_STAGE}")
+        stage_cols = ", ".join(f"c{i} varchar" for i in range(len(keys)))
+        con.execute(f"create temp table {_STAGE} (source_row integer, {stage_cols})")
+        appender = con.appender(_STAGE)
+        appender.append_rows(_stage_rows(source_rows, [columns[k] for k in keys]))
+        appender.flush()
+        del appender
+        con.execute(
+            f"delete from {form.raw_table} where county_code = ? and period = ?",
+            [sub.county_code, sub.period],
+        )
+        selects = ", ".join(_CASTS[f.type].format(c=f"c{i}") for i, f in enumerate(form.fields))
+        con.execute(
+            f"insert into {form.raw_table} "
+            f"(county_code, period, submission_id, source_row, {', '.join(keys)}) "
+            f"select $county, $period, $sid, source_row, {selects} "
+            f"from {_STAGE} order by source_row",
+            {"county": sub.county_code, "period": sub.period, "sid": sub.submission_id},
+        )
+        con.execute(f"drop table {_STAGE}")
+        if previous is not None:
+            con.execute(
+                "update raw.submissions set superseded_by = ? where submission_id = ?",
+                [sub.submission_id, previous.submission_id],
+            )
+        sub = replace(sub, replaced_earlier=previous is not None)
+        _insert_submission(con, sub)
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
+        raise
+    return sub, previous
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    with suppress(duckdb.Error):  # the failed statement may already have ended it
+        con.execute("rollback")
+
+
+def _stage_rows(source_rows: list[int], columns: list[list]) -> Iterator[tuple]:
+    return zip(source_rows, *columns, strict=True)

@@ -1,0 +1,79 @@
+"""The command line as a data engineer meets it: help, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+REPORTFLOW = str(Path(sys.executable).parent / "reportflow")
+
+
+def _run(*args: str, home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [REPORTFLOW, *args],
+        capture_output=True,
+        text=True,
+        env={"REPORTFLOW_HOME": str(home), "PATH": str(Path(sys.executable).parent)},
+        timeout=300,
+    )
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = _run("--help", home=tmp_path)
+    assert result.returncode == 0
+    for command in ("init", "demo-data", "ingest", "build", "publish", "run", "status"):
+        assert command in result.stdout
+
+
+def test_bad_period_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run("publish", "--period", "2026-13", home=tmp_path)
+    assert result.returncode == 2
+    assert "YYYY-MM" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_publish_before_any_build_is_one_clear_line(tmp_path: Path) -> None:
+    result = _run("publish", "--period", "2026-10", home=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reportflow: error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_locked_warehouse_gives_exit_code_3(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse" / "reportflow.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(60)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = subprocess.run(
+            [REPORTFLOW, "build"],
+            capture_output=True,
+            text=True,
+            env={
+                "REPORTFLOW_HOME": str(tmp_path),
+                "REPORTFLOW_LOCK_TIMEOUT_SECONDS": "1",
+                "PATH": str(Path(sys.executable).parent),
+            },
+            timeout=120,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 3, result.stderr
+    assert "locked" in result.stderr
+    assert "Traceback" not in result.stderr
+    duckdb.connect(str(warehouse)).close()
