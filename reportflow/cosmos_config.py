@@ -24,7 +24,11 @@ from reportflow.transform import MANIFEST_PATH
 
 
 def dbt_task_group(group_id: str, pool: str) -> DbtTaskGroup:
-    """One task per dbt node, in the writer pool, run in-process through dbtRunner."""
+    """One task per dbt node, in the writer pool, each in a dbt subprocess.
+
+    A subprocess rather than dbtRunner: dbt-duckdb keeps the DuckDB file open in the process
+    that ran it, which would lock the warehouse against the next task run by the same worker.
+    """
     if not MANIFEST_PATH.exists():
         raise FileNotFoundError(
             f"dbt manifest missing at {MANIFEST_PATH}: run `reportflow init` (it runs dbt parse)"
@@ -44,11 +48,18 @@ def dbt_task_group(group_id: str, pool: str) -> DbtTaskGroup:
         ),
         execution_config=ExecutionConfig(
             dbt_executable_path=Path(sys.executable).parent / "dbt",
-            invocation_mode=InvocationMode.DBT_RUNNER,
+            invocation_mode=InvocationMode.SUBPROCESS,
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,
         ),
-        operator_args={"pool": pool, "install_deps": False},
+        operator_args={
+            "pool": pool,
+            "install_deps": False,
+            "retries": 1,
+            # A node's build runs only the tests of that node: with dbt's default (eager),
+            # building a seed would also run relationship tests of marts not yet built.
+            "dbt_cmd_flags": ["--indirect-selection", "cautious"],
+        },
     )

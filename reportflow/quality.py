@@ -54,9 +54,16 @@ class QualityReport:
         return not self.blocking_failures
 
 
+GX_NOISY_LOGGERS = (
+    "great_expectations",
+    "great_expectations._docs_decorators",
+    "great_expectations.expectations.registry",
+)
+
+
 def _quiet_gx_logging() -> None:
     """GX logs hundreds of registration lines at import under Airflow; keep task logs readable."""
-    for name in ("great_expectations", "great_expectations.expectations.registry"):
+    for name in GX_NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -128,6 +135,7 @@ def write_report(settings: Settings, report: QualityReport) -> Path:
 
 def check_marts(settings: Settings) -> QualityReport:
     """Validate the marts, write the report, and raise if a blocking expectation failed."""
+    _quiet_gx_logging()
     from expectations.marts import MART_SUITES
 
     frames = _read_tables(settings, {table for table, _, _ in MART_SUITES})

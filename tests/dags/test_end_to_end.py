@@ -1,0 +1,103 @@
+"""The three DAGs run for real with ``dag.test()`` on a temporary data home.
+
+The exported indicators are compared, cell by cell, with values that ``tests/reference.py``
+computes independently from the very files the test dropped; the PDF's text is extracted
+and must contain the Chinese county names; the bulletin is mailed once to a real local
+SMTP server configured only as an Airflow Connection.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.contract import counties
+from reportflow.demo_data import generate_demo_data
+from reportflow.pipeline import initialise_home
+from tests.integration.test_delivery import _free_port, _Inbox
+from tests.reference import Reference, expected_export, read_export
+
+PERIOD = "2026-10"
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db, manifest):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag
+
+
+@pytest.fixture()
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "extra": {"recipients": ["leaders@zhanjiang.example"], "sender": "rf@example.org"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", json.dumps(connection))
+    yield inbox
+    controller.stop()
+
+
+def _copy_submissions(drop_dir: Path, target: Path) -> Path:
+    """Keep the dropped files (with their mtimes) before intake moves them away."""
+    shutil.copytree(drop_dir, target, copy_function=shutil.copy2)
+    return target
+
+
+def _run(dagbag, dag_id: str, **kwargs) -> None:
+    run = dagbag.get_dag(dag_id).test(**kwargs)
+    assert run.state == "success", f"{dag_id} ended {run.state}"
+
+
+def test_three_dags_end_to_end(dagbag, data_home: Settings, tmp_path: Path, smtp_inbox) -> None:
+    initialise_home(data_home)
+    demo = generate_demo_data(data_home.drop_dir, end_period=PERIOD, now=NOW)
+    dropped = _copy_submissions(data_home.drop_dir, tmp_path / "dropped")
+
+    _run(dagbag, "ingest_submissions")
+    _run(dagbag, "build_indicators")
+    _run(dagbag, "publish_bulletin", run_conf={"period": PERIOD})
+
+    bulletin_dir = data_home.period_bulletin_dir(PERIOD)
+    exported = read_export(bulletin_dir / "indicators.csv")
+    rejected = [dropped / p.relative_to(data_home.drop_dir) for p in demo.rejected_paths()]
+    expected = expected_export(dropped, PERIOD, rejected=rejected)
+    assert len(exported) == 11 * 39
+    mismatches = {k: (exported.get(k), v) for k, v in expected.items() if exported.get(k) != v}
+    assert mismatches == {}
+
+    reference = Reference(dropped, rejected=rejected)
+    assert {p.name for p in reference.rejected()} == {p.name for p in demo.rejected_paths()}
+    quarantined = list(data_home.quarantine_dir.rglob("*.csv"))
+    assert len(quarantined) == len(demo.rejected_paths())
+    assert not [p for p in data_home.drop_dir.glob("*/*") if p.is_file()]
+
+    pdf = next(bulletin_dir.glob("湛江市*.pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for county in counties():
+        assert county.name in text
+    assert "2026年10月" in text and "未报送" in text
+
+    assert len(smtp_inbox.messages) == 1
+    attachments = [part.get_filename() for part in smtp_inbox.messages[0].iter_attachments()]
+    assert pdf.name in attachments
+
+    _run(dagbag, "publish_bulletin", run_conf={"period": PERIOD})
+    assert len(smtp_inbox.messages) == 1, "a re-run must not mail leaders twice"
