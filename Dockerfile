@@ -8,7 +8,7 @@ WORKDIR /opt/reportflow
 COPY requirements.lock pyproject.toml ./
 RUN python -m venv .venv \
  && .venv/bin/pip install -q uv==0.13.9 \
- && .venv/bin/uv pip sync -q -p .venv/bin/python requirements.lock
+ && .venv/bin/uv pip install -q -p .venv/bin/python -r requirements.lock
 COPY . .
 RUN .venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e . \
  && REPORTFLOW_HOME=/tmp/parse .venv/bin/python -c \

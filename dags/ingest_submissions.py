@@ -36,7 +36,7 @@ def ingest_submissions() -> None:
     @task(pool=POOL, outlets=[RAW_ASSET], execution_timeout=timedelta(minutes=30))
     def ingest_drop_folders() -> dict:
         """Process the drop folders once; skip (and trigger nothing) if nothing was loaded."""
-        from airflow.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowSkipException
 
         from reportflow.pipeline import ingest_once
 

@@ -91,7 +91,7 @@ def publish_bulletin() -> None:
 
     @task(retries=3, retry_delay=timedelta(minutes=5))
     def deliver(period: str) -> str:
-        from airflow.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowSkipException
 
         from reportflow.pipeline import deliver_once
 

@@ -37,12 +37,24 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def run_airflow(settings: Settings, *args: str, check: bool = True) -> int:
-    """Run the ``airflow`` command of this virtual environment with the embedded settings."""
+def run_airflow(
+    settings: Settings, *args: str, check: bool = True, log_path: Path | None = None
+) -> int:
+    """Run the ``airflow`` command of this virtual environment with the embedded settings.
+
+    With ``log_path``, Airflow's (long) output goes to that file instead of the terminal.
+    """
     airflow = str(Path(sys.executable).parent / "airflow")
-    completed = subprocess.run(
-        [airflow, *args], env=airflow_environment(settings), check=False, cwd=PROJECT_ROOT
-    )
+    command = [airflow, *args]
+    environment = airflow_environment(settings)
+    if log_path is None:
+        completed = subprocess.run(command, env=environment, check=False, cwd=PROJECT_ROOT)
+    else:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("w", encoding="utf-8") as log:
+            completed = subprocess.run(
+                command, env=environment, check=False, cwd=PROJECT_ROOT, stdout=log, stderr=log
+            )
     if check and completed.returncode != 0:
         raise RuntimeError(f"airflow {' '.join(args)} failed with exit code {completed.returncode}")
     return completed.returncode
@@ -51,7 +63,7 @@ def run_airflow(settings: Settings, *args: str, check: bool = True) -> int:
 def prepare_airflow(settings: Settings) -> None:
     """Create or upgrade the metadata database and the single-slot warehouse writer pool."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    run_airflow(settings, "db", "migrate")
+    run_airflow(settings, "db", "migrate", log_path=settings.airflow_home / "db-migrate.log")
     run_airflow(
         settings,
         "pools",
@@ -59,4 +71,5 @@ def prepare_airflow(settings: Settings) -> None:
         WAREHOUSE_POOL,
         "1",
         "DuckDB allows one writer: every task that writes the warehouse takes this slot",
+        log_path=settings.airflow_home / "pools.log",
     )

@@ -9,6 +9,7 @@ again are recognised by intake.
 from __future__ import annotations
 
 import json
+import time
 
 from reportflow.airflow_env import prepare_airflow, run_airflow
 from reportflow.config import Settings
@@ -18,7 +19,6 @@ DAG_ORDER = ("ingest_submissions", "build_indicators", "publish_bulletin")
 
 def run_demo(settings: Settings, end_period: str) -> int:
     """Set up, generate, run the three DAGs, and print the paths a newcomer wants to open."""
-    from reportflow.bulletin import publication_paths
     from reportflow.demo_data import generate_demo_data
     from reportflow.pipeline import initialise_home
 
@@ -28,21 +28,41 @@ def run_demo(settings: Settings, end_period: str) -> int:
     else:
         summary = generate_demo_data(settings.drop_dir, end_period=end_period)
         print(f"demo data: {len(summary.files)} files up to {end_period} in {settings.drop_dir}")
+    print("preparing Airflow (SQLite metadata in the data home) ...", flush=True)
     prepare_airflow(settings)
     for dag_id in DAG_ORDER:
-        print(f"\n=== airflow dags test {dag_id} ===", flush=True)
-        args = ["dags", "test", dag_id]
-        if dag_id == "publish_bulletin":
-            args = ["dags", "test", "-c", json.dumps({"period": end_period}), dag_id]
-        code = run_airflow(settings, *args, check=False)
-        if code != 0:
-            print(f"reportflow: error: DAG {dag_id} failed (exit {code}); see the log above")
+        if not _run_dag(settings, dag_id, end_period):
             return 1
-    print("\n=== outputs ===")
-    for label, path in publication_paths(settings, end_period):
-        print(f"{label}: {path}")
-    receipts = sorted(settings.drop_dir.glob("*/回执/*.txt"))
-    print(f"receipts ({len(receipts)}): {settings.drop_dir}/<county_code>/回执/")
-    for receipt in receipts[:5]:
-        print(f"  {receipt}")
+    _print_outputs(settings, end_period)
     return 0
+
+
+def _run_dag(settings: Settings, dag_id: str, period: str) -> bool:
+    """One real DAG run; its Airflow log goes to a file named in the progress line."""
+    args = ["dags", "test", dag_id]
+    if dag_id == "publish_bulletin":
+        args = ["dags", "test", "-c", json.dumps({"period": period}), dag_id]
+    log_path = settings.home / "logs" / f"demo_{dag_id}.log"
+    print(f"airflow dags test {dag_id:<20} ", end="", flush=True)
+    started = time.perf_counter()
+    code = run_airflow(settings, *args, check=False, log_path=log_path)
+    print(f"{'ok' if code == 0 else 'FAILED'} ({time.perf_counter() - started:.0f} s)  {log_path}")
+    if code != 0:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        print("\n".join(tail))
+        print(f"reportflow: error: DAG {dag_id} failed (exit {code}); full log: {log_path}")
+    return code == 0
+
+
+def _print_outputs(settings: Settings, period: str) -> None:
+    """The paths a newcomer opens: bulletin, export, index, receipts (rejections first)."""
+    from reportflow.bulletin import publication_paths
+
+    print("\noutputs:")
+    for label, path in publication_paths(settings, period):
+        print(f"  {label:<17} {path}")
+    receipts = sorted(settings.drop_dir.glob("*/回执/*.txt"))
+    rejected = [r for r in receipts if "退回" in r.read_text(encoding="utf-8-sig")[:40]]
+    print(f"  {'receipts':<17} {len(receipts)} in {settings.drop_dir}/<county_code>/回执/")
+    for receipt in rejected:
+        print(f"    rejected: {receipt}")
