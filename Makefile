@@ -32,7 +32,8 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	REPORTFLOW_HOME=$$(mktemp -d) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+	home=$$(mktemp -d) && mkdir -p $$home/warehouse \
+	  && REPORTFLOW_HOME=$$home $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 ## make airflow: Airflow UI and scheduler on http://127.0.0.1:8080 (user admin, see README)
 airflow: setup
