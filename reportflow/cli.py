@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -97,17 +98,23 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if outcome["ingest"]["rejected"] else EXIT_OK
 
 
+def _display_pad(text: str, width: int) -> str:
+    """Pad to a terminal width: CJK characters take two columns, so len() misaligns them."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - columns, 1)
+
+
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from reportflow.contract import forms
     from reportflow.intake import status_grid
 
     grid = status_grid(settings, args.period)
     form_keys = list(forms())
-    print(f"submissions for {args.period}")
-    print(f"{'county':<22}" + "".join(f"{key:<15}" for key in form_keys))
+    print(f"submissions for {args.period} (accepted / late / rejected / missing)")
+    print(_display_pad("county", 28) + "".join(_display_pad(key, 15) for key in form_keys))
     for row in grid:
-        cells = "".join(f"{row['forms'][key]:<15}" for key in form_keys)
-        print(f"{row['county_code']} {row['county_name']:<15}"[:22].ljust(22) + cells)
+        unit = _display_pad(f"{row['county_code']} {row['county_name']}", 28)
+        print(unit + "".join(_display_pad(row["forms"][key], 15) for key in form_keys))
     return EXIT_OK
 
 
