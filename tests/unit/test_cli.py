@@ -11,12 +11,18 @@ import duckdb
 REPORTFLOW = str(Path(sys.executable).parent / "reportflow")
 
 
-def _run(*args: str, home: Path) -> subprocess.CompletedProcess:
+def _run(
+    *args: str, home: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [REPORTFLOW, *args],
         capture_output=True,
         text=True,
-        env={"REPORTFLOW_HOME": str(home), "PATH": str(Path(sys.executable).parent)},
+        env={
+            "REPORTFLOW_HOME": str(home),
+            "PATH": str(Path(sys.executable).parent),
+            **(extra_env or {}),
+        },
         timeout=300,
     )
 
@@ -77,3 +83,18 @@ def test_locked_warehouse_gives_exit_code_3(tmp_path: Path) -> None:
     assert "locked" in result.stderr
     assert "Traceback" not in result.stderr
     duckdb.connect(str(warehouse)).close()
+
+
+def test_demo_data_is_not_generated_twice_into_an_ingested_home(tmp_path: Path) -> None:
+    env = {"REPORTFLOW_STABLE_SECONDS": "0"}
+    assert (
+        _run("demo-data", "--end-period", "2026-10", "--months", "2", home=tmp_path).returncode == 0
+    )
+    first = _run("ingest", home=tmp_path, extra_env=env)
+    assert first.returncode == 4, first.stderr  # the demo's deliberately bad files
+    again = _run("demo-data", "--end-period", "2026-10", "--months", "2", home=tmp_path)
+    assert again.returncode == 0
+    assert "already ingested" in again.stdout
+    assert not [p for p in (tmp_path / "drop").glob("*/*.csv")]
+    second = _run("ingest", home=tmp_path, extra_env=env)
+    assert second.returncode == 0 and "0 accepted, 0 rejected" in second.stdout
