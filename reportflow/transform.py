@@ -46,18 +46,19 @@ class TransformError(RuntimeError):
     """dbt failed; the message is one line naming the failed nodes or tests."""
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
+def dbt_env(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> dict[str, str]:
     """The environment variables dbt needs, for this module and for Cosmos alike.
 
     The committed profile reads the DuckDB path from REPORTFLOW_WAREHOUSE; target and log
     folders live under the data home so the repository stays clean and one installation's
-    manifest never leaks into another's.
+    manifest never leaks into another's. ``project_dir`` is another copy of the project only
+    for the scale benchmark, which swaps in synthetic reference seeds without touching these.
     """
     return {
         "REPORTFLOW_WAREHOUSE": str(settings.warehouse_path),
         "REPORTFLOW_DEADLINE_DAY": str(settings.deadline_day),
-        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(project_dir),
+        "DBT_PROJECT_DIR": str(project_dir),
         "DBT_TARGET_PATH": str(settings.dbt_target_dir),
         "DBT_LOG_PATH": str(settings.home / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -81,13 +82,13 @@ def _failed_nodes(run_results: Path) -> list[str]:
         return []
     results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
     return [
-        _node_name(result["unique_id"])
+        node_name(result["unique_id"])
         for result in results
         if result.get("status") in FAILED_STATUSES
     ]
 
 
-def _node_name(unique_id: str) -> str:
+def node_name(unique_id: str) -> str:
     """``model.reportflow.x`` → ``x``, without a test's hash; a unit test reads ``model::test``."""
     resource_type, _package, name, *rest = unique_id.split(".")
     return f"{name}::{rest[0]}" if resource_type == "unit_test" and rest else name
@@ -110,18 +111,18 @@ def failure_summary(command: str, run_results: Path, output: str) -> str:
     return f"dbt {command} failed on {len(failed)} node(s): {named}{more}"
 
 
-def run_dbt(settings: Settings, args: list[str]) -> None:
+def run_dbt(settings: Settings, args: list[str], *, project_dir: Path = DBT_PROJECT_DIR) -> None:
     """Run one dbt command against the project; raise TransformError if it fails.
 
     dbt's own output goes to the log (so Airflow task logs show it); the exception carries a
     one-line summary that names what failed, for alerts and the CLI.
     """
-    env = {**os.environ, **dbt_env(settings)}
+    env = {**os.environ, **dbt_env(settings, project_dir)}
     run_results = settings.dbt_target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
     completed = subprocess.run(
         [_dbt_executable(), *args],
-        cwd=DBT_PROJECT_DIR,
+        cwd=project_dir,
         env=env,
         capture_output=True,
         text=True,

@@ -10,6 +10,8 @@ D = 440811 (never submits anything usable). The city is 440800.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -512,10 +514,37 @@ def test_parse_manifest_for_cosmos(settings):
     assert '"model.reportflow.fct_indicators"' in manifest.read_text(encoding="utf-8")
 
 
-def test_generate_docs(settings):
-    page = transform.generate_docs(settings)
-    assert page == settings.home / "dbt" / "docs" / "index.html"
-    assert "fct_indicators" in page.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def docs_page(settings: Settings) -> Path:
+    return transform.generate_docs(settings)
+
+
+def test_generate_docs(settings, docs_page):
+    assert docs_page == settings.home / "dbt" / "docs" / "index.html"
+    assert "fct_indicators" in docs_page.read_text(encoding="utf-8")
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_model_and_column_is_documented_in_chinese_and_english(settings, docs_page):
+    """Every relation and every column the warehouse really has (dbt's catalog) carries a
+    description in the manifest with a Chinese label; a column's names its key as ``(key)``."""
+    target = settings.dbt_target_dir
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))
+    undocumented = []
+    for kind in ("nodes", "sources"):
+        assert catalog[kind], kind
+        for unique_id, relation in catalog[kind].items():
+            node = manifest[kind][unique_id]
+            if not CJK.search(node["description"]):
+                undocumented.append(unique_id)
+            for column in relation["columns"]:
+                text = node["columns"].get(column, {}).get("description", "")
+                if not CJK.search(text) or f"({column})" not in text:
+                    undocumented.append(f"{unique_id}.{column}")
+    assert undocumented == []
 
 
 def test_failing_test_is_named_in_the_error(settings, tmp_path: Path):
