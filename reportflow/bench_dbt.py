@@ -153,15 +153,33 @@ cross join (
 ) as f;
 """
 
-_RAW_SQL: dict[str, str] = {
-    "instructors": """
-insert into raw.instructors by name
+
+def _insert_into(form: str, *, unit: str = "u.", source_row: str = "k + 2") -> str:
+    """Start of an ``insert`` into ``raw.<form>``: the columns every raw row begins with.
+
+    ``unit`` qualifies ``county_code`` (empty when the rows come from a cases or issues table)
+    and ``source_row`` is the row number the file would show.
+    """
+    return f"""
+insert into raw.{form} by name
 select
-    u.county_code,
+    {unit}county_code,
     m.period,
-    'instructors-' || u.county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    'ZD' || u.county_code || lpad(cast(k as varchar), 3, '0') as instructor_id,
+    '{form}-' || {unit}county_code || '-' || m.period as submission_id,
+    cast({source_row} as integer) as source_row,
+"""
+
+
+def _each_unit_and_month(rows: int) -> str:
+    """The row source of generated rows: ``rows`` rows (numbered ``k``) per unit and month."""
+    return f"""from bench_units as u
+cross join bench_months as m
+cross join range({rows}) as r(k)"""
+
+
+_RAW_SQL: dict[str, str] = {
+    "instructors": _insert_into("instructors")
+    + """    'ZD' || u.county_code || lpad(cast(k as varchar), 3, '0') as instructor_id,
     u.county_code || lpad(cast(1 + hash(u.u, k, 'town') % {towns} as varchar), 3, '0')
         as town_code,
     case when rnd(u.u, k, 0, 'employment') < 0.6 then 'full_time' else 'part_time' end
@@ -171,19 +189,13 @@ select
     date '2023-01-01' + cast(k * 5 as integer) as assigned_on,
     cast(1 + hash(u.u, k, 'orgs') % 8 as bigint) as orgs_covered,
     case when k < 3 then 'XM' || u.county_code || k end as project_code
-from bench_units as u
-cross join bench_months as m
-cross join range(75) as r(k)
+"""
+    + _each_unit_and_month(75)
+    + """
 where rnd(u.u, m.p, k, 'roster') < 0.93
 """,
-    "weak_orgs": """
-insert into raw.weak_orgs by name
-select
-    u.county_code,
-    m.period,
-    'weak_orgs-' || u.county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    'RS' || u.county_code || year(m.period_start) || k as org_code,
+    "weak_orgs": _insert_into("weak_orgs")
+    + """    'RS' || u.county_code || year(m.period_start) || k as org_code,
     '模拟党支部' || k as org_name,
     u.county_code || lpad(cast(1 + hash(u.u, k, 'wtown') % {towns} as varchar), 3, '0')
         as town_code,
@@ -196,23 +208,17 @@ select
     end as rectified_on,
     case when rnd(u.u, k, 0, 'mentor') < 0.7 then 'ZD' || u.county_code || '00' || k end
         as mentor_id
-from bench_units as u
-cross join bench_months as m
-cross join range(4) as r(k)
+"""
+    + _each_unit_and_month(4)
+    + """
 cross join lateral (
     select
         cast(date_trunc('year', m.period_start) as date) + cast(k * 9 as integer) as listed_on,
         rnd(u.u, year(m.period_start), k, 'fixed') < month(m.period_start) / 14.0 as rectified
 )
 """,
-    "outreach": """
-insert into raw.outreach by name
-select
-    u.county_code,
-    m.period,
-    'outreach-' || u.county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    'XJ' || u.county_code || replace(m.period, '-', '') || lpad(cast(k as varchar), 3, '0')
+    "outreach": _insert_into("outreach")
+    + """    'XJ' || u.county_code || replace(m.period, '-', '') || lpad(cast(k as varchar), 3, '0')
         as event_id,
     u.county_code || lpad(cast(1 + hash(u.u, m.p, k, 'otown') % {towns} as varchar), 3, '0')
         as town_code,
@@ -223,18 +229,11 @@ select
     '模拟宣讲' as topic,
     cast(20 + hash(u.u, m.p, k, 'audience') % 600 as bigint) as audience,
     rnd(u.u, m.p, k, 'dialect') < 0.3 as dialect
-from bench_units as u
-cross join bench_months as m
-cross join range(20) as r(k)
-""",
-    "project_orgs": """
-insert into raw.project_orgs by name
-select
-    u.county_code,
-    m.period,
-    'project_orgs-' || u.county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    'XM' || u.county_code || k as project_code,
+"""
+    + _each_unit_and_month(20)
+    + "\n",
+    "project_orgs": _insert_into("project_orgs")
+    + """    'XM' || u.county_code || k as project_code,
     '模拟项目' || k as project_name,
     u.county_code || lpad(cast(1 + k as varchar), 3, '0') as town_code,
     case
@@ -248,27 +247,20 @@ select
     cast(hash(u.u, m.p, k, 'commando') % 4 as bigint) as commando_teams,
     cast(hash(u.u, m.p, k, 'zones') % 6 as bigint) as responsibility_zones,
     cast((m.p + 1) * (k + 1) * 0.13 as decimal(18, 2)) as investment_to_date
-from bench_units as u
-cross join bench_months as m
-cross join range(3) as r(k)
-""",
-    "reserve_cadres": """
-insert into raw.reserve_cadres by name
-select
-    u.county_code,
-    m.period,
-    'reserve_cadres-' || u.county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    'HB' || u.county_code || lpad(cast(k as varchar), 3, '0') as cadre_id,
+"""
+    + _each_unit_and_month(3)
+    + "\n",
+    "reserve_cadres": _insert_into("reserve_cadres")
+    + """    'HB' || u.county_code || lpad(cast(k as varchar), 3, '0') as cadre_id,
     u.county_code || lpad(cast(1 + hash(u.u, k, 'ctown') % {towns} as varchar), 3, '0')
         as town_code,
     '模拟村' || (k % 20) as village,
     ['veteran', 'graduate', 'entrepreneur', 'other'][
         1 + cast(hash(u.u, k, 'csource') % 4 as integer)] as source,
     date '2022-01-01' + cast(k * 7 as integer) as added_on
-from bench_units as u
-cross join bench_months as m
-cross join range(90) as r(k)
+"""
+    + _each_unit_and_month(90)
+    + """
 where rnd(u.u, m.p, k, 'cadre') < 0.945
 """,
     # Cases: about 125 new cases a month; most close within the month, the rest reappear in the
@@ -303,17 +295,11 @@ select
         when rnd(u.u, m.p, k, 'delay') < 0.97 then 3
         else 99
     end as delay
-from bench_units as u
-cross join bench_months as m
-cross join range(125) as r(k);
-
-insert into raw.disputes by name
-select
-    county_code,
-    m.period,
-    'disputes-' || county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    case_id,
+"""
+    + _each_unit_and_month(125)
+    + ";\n"
+    + _insert_into("disputes", unit="")
+    + """    case_id,
     town_code,
     received_on,
     category,
@@ -328,14 +314,9 @@ select
     end as closed_on
 from bench_cases as cases
 inner join bench_months as m on cases.p = m.p;
-
-insert into raw.disputes by name
-select
-    county_code,
-    m.period,
-    'disputes-' || county_code || '-' || m.period as submission_id,
-    cast(1000 + k as integer) as source_row,
-    case_id,
+"""
+    + _insert_into("disputes", unit="", source_row="1000 + k")
+    + """    case_id,
     town_code,
     received_on,
     category,
@@ -365,17 +346,11 @@ select
     ['village_election', 'epidemic', 'safety', 'petition', 'other'][
         1 + cast(hash(u.u, m.p, k, 'wcategory') % 5 as integer)] as category,
     rnd(u.u, m.p, k, 'resolution') as resolution
-from bench_units as u
-cross join bench_months as m
-cross join range(5) as r(k);
-
-insert into raw.early_warnings by name
-select
-    county_code,
-    m.period,
-    'early_warnings-' || county_code || '-' || m.period as submission_id,
-    cast(k + 2 as integer) as source_row,
-    issue_id,
+"""
+    + _each_unit_and_month(5)
+    + ";\n"
+    + _insert_into("early_warnings", unit="")
+    + """    issue_id,
     town_code,
     reported_on,
     category,
@@ -387,14 +362,9 @@ select
     '模拟情况' as summary
 from bench_issues as issues
 inner join bench_months as m on issues.p = m.p;
-
-insert into raw.early_warnings by name
-select
-    county_code,
-    m.period,
-    'early_warnings-' || county_code || '-' || m.period as submission_id,
-    cast(100 + k as integer) as source_row,
-    issue_id,
+"""
+    + _insert_into("early_warnings", unit="", source_row="100 + k")
+    + """    issue_id,
     town_code,
     reported_on,
     category,

@@ -1262,6 +1262,11 @@ def _latest_specials(
     def label(field_key: str) -> str:
         return form.field_by_key(field_key).label
 
+    def render(changed: list[Row], drop_columns: tuple[str, ...] = ()) -> bytes:
+        return _render_csv(
+            form, changed, style, random.Random(rng.random()), drop_columns=drop_columns
+        )
+
     if key == ("440802", "disputes"):
         received_here = [r for r in rows if r["received_on"] >= last.replace(day=1)]
         newest = sorted(received_here, key=lambda r: (r["received_on"], r["case_id"]))[-3:]
@@ -1273,26 +1278,17 @@ def _latest_specials(
             if row in closed:
                 row = {**row, "status": "in_progress", "closed_on": None}
             draft.append(row)
-        first = _Plan(
-            plan.county,
-            plan.form,
-            period,
-            plan.name,
-            _render_csv(form, draft, style, random.Random(rng.random())),
-            len(draft),
-            style.encoding,
-            _at(period, 3, 10, 15),
+        first = replace(
+            plan,
+            payload=render(draft),
+            rows=len(draft),
+            submitted=_at(period, 3, 10, 15),
             note="replaced by the correction",
         )
-        fixed = _Plan(
-            plan.county,
-            plan.form,
-            period,
-            other_name,
-            plan.payload,
-            plan.rows,
-            style.encoding,
-            _at(period, 7, 16, 5),
+        fixed = replace(
+            plan,
+            name=other_name,
+            submitted=_at(period, 7, 16, 5),
             note=f"correction of {plan.name}: 3 cases added, 2 closed",
             order=1,
         )
@@ -1306,15 +1302,12 @@ def _latest_specials(
         broken = [{**r, "received_on": wrong_day} if r is victim else r for r in rows]
         position = rows.index(victim) + 2
         value = _fmt_date(wrong_day, style.date_style)
-        bad_plan = _Plan(
-            plan.county,
-            plan.form,
-            period,
-            other_name,
-            _render_csv(form, broken, style, random.Random(rng.random())),
-            len(broken),
-            style.encoding,
-            _at(period, 5, 9, 40),
+        bad_plan = replace(
+            plan,
+            name=other_name,
+            payload=render(broken),
+            rows=len(broken),
+            submitted=_at(period, 5, 9, 40),
             expected="rejected",
             order=1,
             note=f"failed correction of {plan.name}; the earlier file stands",
@@ -1335,7 +1328,7 @@ def _latest_specials(
         position = len(rows) // 2
         foreign = "440802003"
         broken = [{**r, "town_code": foreign} if i == position else r for i, r in enumerate(rows)]
-        plan.payload = _render_csv(form, broken, style, random.Random(rng.random()))
+        plan.payload = render(broken)
         plan.expected = "rejected"
         plan.note = "only file for the period: outreach stays missing"
         plan.bad = {
@@ -1348,23 +1341,16 @@ def _latest_specials(
         }
         return [plan]
     if key == ("440881", "reserve_cadres"):
-        fixed = _Plan(
-            plan.county,
-            plan.form,
-            period,
-            other_name,
-            plan.payload,
-            plan.rows,
-            style.encoding,
-            _at(period, 7, 15, 45),
+        fixed = replace(
+            plan,
+            name=other_name,
+            submitted=_at(period, 7, 15, 45),
             order=1,
             note="resubmitted after the deadline: accepted but late",
         )
         if not bad_files:
             return [fixed]
-        plan.payload = _render_csv(
-            form, rows, style, random.Random(rng.random()), drop_columns=("added_on",)
-        )
+        plan.payload = render(rows, drop_columns=("added_on",))
         plan.submitted = _at(period, 4, 16, 30)
         plan.expected = "rejected"
         plan.note = "rejected; the fixed file follows"

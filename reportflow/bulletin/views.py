@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from markupsafe import Markup
 
@@ -74,8 +75,8 @@ class Masthead:
 
 
 @dataclass(frozen=True)
-class Headline:
-    """One key figure with its comparisons and, for a county, the city figure beside it."""
+class FigureLine:
+    """An indicator's value with its month-on-month and year-on-year changes, formatted."""
 
     label: str
     value: Cell
@@ -83,6 +84,12 @@ class Headline:
     mom_css: str
     yoy: str
     yoy_css: str
+
+
+@dataclass(frozen=True)
+class Headline(FigureLine):
+    """One key figure with its comparisons and, for a county, the city figure beside it."""
+
     note: str = ""
     city_value: str = ""
 
@@ -175,13 +182,7 @@ class CountyStatusRow:
 
 
 @dataclass(frozen=True)
-class CountyRow:
-    label: str
-    value: Cell
-    mom: str
-    mom_css: str
-    yoy: str
-    yoy_css: str
+class CountyRow(FigureLine):
     city_value: Cell
 
 
@@ -227,11 +228,23 @@ def join_names(names: Sequence[str]) -> str:
     return "、".join(names) if names else "无"
 
 
+def _figure_line(figure: Figure) -> dict[str, Any]:
+    """The :class:`FigureLine` fields of a figure, for a headline or a county row."""
+    kind = figure.indicator.kind
+    return {
+        "label": figure.indicator.label,
+        "value": value_cell(figure),
+        "mom": format_mom(figure.mom_change, kind),
+        "mom_css": trend_css(figure.mom_change),
+        "yoy": format_yoy(figure.yoy_change),
+        "yoy_css": trend_css(figure.yoy_change),
+    }
+
+
 def headline(
     figure: Figure, city_figure: Figure | None = None, expected_units: int = 10
 ) -> Headline:
     """A key figure with MoM/YoY and an incompleteness note that says how many reported."""
-    kind = figure.indicator.kind
     note = ""
     if figure.reported and not figure.is_complete and figure.submitted_units is not None:
         note = f"数据不完整（已报送{figure.submitted_units}/{expected_units}）"
@@ -240,16 +253,7 @@ def headline(
     city_text = ""
     if city_figure is not None:
         city_text = value_cell(city_figure).text
-    return Headline(
-        label=figure.indicator.label,
-        value=value_cell(figure),
-        mom=format_mom(figure.mom_change, kind),
-        mom_css=trend_css(figure.mom_change),
-        yoy=format_yoy(figure.yoy_change),
-        yoy_css=trend_css(figure.yoy_change),
-        note=note,
-        city_value=city_text,
-    )
+    return Headline(**_figure_line(figure), note=note, city_value=city_text)
 
 
 def submission_totals(statuses: Sequence[SubmissionStatus]) -> SubmissionTotals:
@@ -435,20 +439,13 @@ def county_group(
 ) -> CountyGroup:
     """The county's indicators of one group beside the city's."""
     key, title, specs = group
-    rows = []
-    for spec in specs:
-        figure = data.figure(county_code, spec.key)
-        rows.append(
-            CountyRow(
-                label=spec.label,
-                value=value_cell(figure),
-                mom=format_mom(figure.mom_change, spec.kind),
-                mom_css=trend_css(figure.mom_change),
-                yoy=format_yoy(figure.yoy_change),
-                yoy_css=trend_css(figure.yoy_change),
-                city_value=value_cell(data.figure(data.city.code, spec.key)),
-            )
+    rows = [
+        CountyRow(
+            **_figure_line(data.figure(county_code, spec.key)),
+            city_value=value_cell(data.figure(data.city.code, spec.key)),
         )
+        for spec in specs
+    ]
     notes = []
     if key != SUBMISSION_GROUP and not data.status(county_code, key).submitted:
         notes.append(f"本{UNITS_NOUN}本月未报送{title}报表，相关指标缺失。")

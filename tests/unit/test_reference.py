@@ -51,6 +51,7 @@ INSTRUCTORS_EN = [
 DISPUTES = ["case_id", "town_code", "received_on", "category", "mediator", "status", "closed_on"]
 WARNINGS = ["issue_id", "town_code", "reported_on", "category", "resolved_on", "summary"]
 WEAK = ["org_code", "org_name", "town_code", "listed_on", "status", "rectified_on", "mentor_id"]
+CADRES = ["cadre_id", "town_code", "village", "source", "added_on"]
 
 
 def on_time_stamp(period: str) -> datetime:
@@ -496,13 +497,12 @@ def test_year_on_year(tmp_path: Path) -> None:
 
 def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path) -> None:
     row = ["R1", "440811100", "町", "veteran", "2026-10-01"]
-    header = ["cadre_id", "town_code", "village", "source", "added_on"]
     deadline = deadline_for(P)
     drop(
         tmp_path,
         MAZHANG,
         "reserve_cadres_2026-10.csv",
-        header,
+        CADRES,
         [row],
         at=deadline - timedelta(days=1),
     )
@@ -510,7 +510,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         tmp_path,
         MAZHANG,
         "村(社区)后备干部_202610.csv",
-        header,
+        CADRES,
         [row, ["R2", "440811101", "村", "graduate", "2026-10-02"]],
         at=deadline + timedelta(days=2),
     )
@@ -519,7 +519,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         tmp_path,
         ZONE,
         "reserve_cadres_2026-10.csv",
-        header,
+        CADRES,
         [["Z", "440811100", "村", "veteran", "2026-10-01"]],
         at=deadline - timedelta(days=1),
     )
@@ -527,7 +527,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         tmp_path,
         ZONE,
         "村(社区)后备干部_2026-10.csv",
-        header,
+        CADRES,
         [["Z", "440871100", "村", "veteran", "2026-10-01"]],
         at=deadline + timedelta(seconds=1),
     )
@@ -547,15 +547,14 @@ def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
     assert deadline_for(P) == datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
     assert deadline_for("2026-12", 5) == datetime(2027, 1, 6, tzinfo=SHANGHAI)
     assert deadline_for(P, 10) == datetime(2026, 11, 11, tzinfo=SHANGHAI)
-    header = ["cadre_id", "town_code", "village", "source", "added_on"]
     row = [["R1", "440811100", "村", "veteran", "2026-10-01"]]
     just_in = datetime(2026, 11, 5, 23, 59, 59, tzinfo=SHANGHAI)
-    drop(tmp_path, MAZHANG, "reserve_cadres_2026-10.csv", header, row, at=just_in)
+    drop(tmp_path, MAZHANG, "reserve_cadres_2026-10.csv", CADRES, row, at=just_in)
     drop(
         tmp_path,
         ZONE,
         "reserve_cadres_2026-10.csv",
-        header,
+        CADRES,
         [["R1", "440871100", "村", "veteran", "2026-10-01"]],
         at=deadline_for(P),
     )
@@ -566,12 +565,11 @@ def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
 
 
 def test_caller_can_force_a_rejection(tmp_path: Path) -> None:
-    header = ["cadre_id", "town_code", "village", "source", "added_on"]
     path = drop(
         tmp_path,
         MAZHANG,
         "reserve_cadres_2026-10.csv",
-        header,
+        CADRES,
         [["R1", "440811100", "村", "veteran", "2026-10-01"]],
     )
     assert compute_indicators(tmp_path, P)[(MAZHANG, "reserve_cadres")] == 1
