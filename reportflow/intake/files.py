@@ -262,19 +262,26 @@ def place(source: Path, target: Path) -> Path:
 
 @dataclass(frozen=True)
 class ClaimedContent:
-    """What reading a claimed file found: its bytes (None if too big or refused) and hash."""
+    """What reading a claimed file found: its bytes (None if too big or refused) and hash.
+
+    ``identity`` (inode, size, mtime in ns) lets a later reader of the same path (the bulk
+    path hands the path to DuckDB) check that it still holds exactly these bytes.
+    """
 
     data: bytes | None
     size: int
     sha256: str | None
     refusal: str | None
+    identity: tuple[int, int, int] | None = None
 
 
-def read_claimed(path: Path, max_bytes: int) -> ClaimedContent:
+def read_claimed(path: Path, max_bytes: int, *, hash_data: bool = True) -> ClaimedContent:
     """Read a claimed file without following links; hash it even when it is too big to use.
 
     The checks made at discovery are repeated on the open descriptor, since the entry could
-    have been swapped for a link or a directory between discovery and the rename.
+    have been swapped for a link or a directory between discovery and the rename. With
+    ``hash_data`` false, bytes that are returned are not hashed (``sha256`` None): the caller
+    hashes them itself, in the background while other work goes on.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -286,16 +293,18 @@ def read_claimed(path: Path, max_bytes: int) -> ClaimedContent:
         refusal = _refusal(st)
         if refusal:
             return ClaimedContent(None, st.st_size, None, refusal)
+        identity = (st.st_ino, st.st_size, st.st_mtime_ns)
         digest = hashlib.sha256()
         if st.st_size > max_bytes:
             while chunk := os.read(fd, 1 << 20):
                 digest.update(chunk)
             return ClaimedContent(None, st.st_size, digest.hexdigest(), None)
-        parts = []
-        while chunk := os.read(fd, 1 << 24):
-            parts.append(chunk)
-        data = b"".join(parts)
+        # One buffer sized from fstat: no chunk list to join (a copy of a 50 MB file).
+        with open(fd, "rb", buffering=0, closefd=False) as handle:
+            data = handle.readall()
     finally:
         os.close(fd)
+    if not hash_data:
+        return ClaimedContent(data, len(data), None, None, identity)
     digest.update(data)
-    return ClaimedContent(data, len(data), digest.hexdigest(), None)
+    return ClaimedContent(data, len(data), digest.hexdigest(), None, identity)

@@ -2,13 +2,21 @@
 
 Per file: claim → read (no links, bounded) → name → duplicate? → check everything → one
 warehouse transaction → receipts → archive or quarantine → forget the claim. The order is
-chosen so that a crash between any two steps is finished, not repeated, by the next run.
+chosen so that a crash between any two steps is finished, not repeated, by the next run
+(``crash.py`` lets the tests kill a real run at each step).
+
+"Check everything" is the bulk path (``bulk.py``: DuckDB reads and checks a big plain file
+itself) when it is sure of the outcome, else the exact path (``validate.py``), which also
+writes every rejection. Both give the same rows; the tests compare them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +25,8 @@ import duckdb
 
 from reportflow import contract
 from reportflow.config import Settings
+from reportflow.intake.bulk import BULK_MIN_BYTES, stage_bulk
+from reportflow.intake.crash import crash_point
 from reportflow.intake.files import (
     Claim,
     Entry,
@@ -70,7 +80,7 @@ def ingest(settings: Settings, *, now: datetime | None = None) -> IngestReport:
     limits = current_limits()
     run = _Run(settings, moment, limits, report)
     try:
-        with Warehouse(settings) as warehouse:
+        with Warehouse(settings) as warehouse, closing(run):
             run.warehouse = warehouse
             entries = discover(settings, moment)
             if _has_work(settings) or any(e.kind in ("file", "refused") for e in entries):
@@ -93,6 +103,24 @@ def _has_work(settings: Settings) -> bool:
     return work.is_dir() and any(work.iterdir())
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _Digest:
+    """An upload's sha256, ``known`` or ``pending`` in a background thread."""
+
+    known: str | None = None
+    pending: Future[str] | None = None
+
+    def value(self) -> str:
+        if self.known is None:
+            assert self.pending is not None
+            self.known = self.pending.result()
+        return self.known
+
+
 @dataclass
 class _Outcome:
     """What to tell the clerk and where the file goes, decided before anything moves."""
@@ -109,6 +137,7 @@ class _Run:
         self.limits = limits
         self.report = report
         self.warehouse: Warehouse | None = None
+        self._hasher: ThreadPoolExecutor | None = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -161,6 +190,7 @@ class _Run:
         else:
             claimed = claim(self.settings, entry)
             if claimed is not None:
+                crash_point("after_claim")
                 self._process_safely(claimed, recovering=False)
 
     # ------------------------------------------------------------ processing
@@ -189,11 +219,11 @@ class _Run:
         self.report.results.append(result)
 
     def _process(self, claimed: Claim, *, recovering: bool) -> FileResult:
-        content = read_claimed(claimed.data_path, self.limits.max_bytes)
+        content = read_claimed(claimed.data_path, self.limits.max_bytes, hash_data=False)
         if content.refusal:
             return self._finish(self._refused_outcome(claimed, content.refusal), claimed)
-        sha256, size, data = content.sha256, content.size, content.data
-        assert sha256 is not None
+        size, data, identity = content.size, content.data, content.identity
+        digest = self._digest(content.sha256, data)
         del content
         recorded = submission_by_id(self.con, claimed.submission_id) if recovering else None
 
@@ -209,9 +239,9 @@ class _Run:
         else:
             if recorded is None:
                 current = current_accepted(self.con, claimed.county_code, form, period)
-                if current is not None and current.sha256 == sha256:
+                if current is not None and current.sha256 == digest.value():
                     return self._finish(
-                        self._duplicate_outcome(claimed, form, period, sha256, current),
+                        self._duplicate_outcome(claimed, form, period, digest.value(), current),
                         claimed,
                     )
             if recorded is not None and recorded.status == "accepted":
@@ -222,17 +252,60 @@ class _Run:
                     error_count=1,
                 )
             else:
-                checked = check_file(
+                checked = self._check(claimed, data, identity, form, period)
+        del data  # the bytes are no longer needed; keep peak memory down for big files
+        sub = recorded or self._record(claimed, form, period, digest.value(), size, checked)
+        crash_point("after_commit")
+        previous = superseded_by(self.con, sub.submission_id) if sub.status == "accepted" else None
+        return self._finish(self._checked_outcome(claimed, sub, checked, previous), claimed)
+
+    def _digest(self, known: str | None, data: bytes | None) -> _Digest:
+        """The upload's sha256: known already, or hashed now, or, for a big file, hashed in
+        the background (hashlib releases the GIL) while DuckDB checks it."""
+        if known is not None or data is None:
+            return _Digest(known)
+        if len(data) < BULK_MIN_BYTES:
+            return _Digest(hashlib.sha256(data).hexdigest())
+        if self._hasher is None:
+            self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-sha256")
+        return _Digest(pending=self._hasher.submit(_sha256, data))
+
+    def close(self) -> None:
+        if self._hasher is not None:
+            self._hasher.shutdown()
+            self._hasher = None
+
+    def _check(
+        self,
+        claimed: Claim,
+        data: bytes,
+        identity: tuple[int, int, int] | None,
+        form: str,
+        period: str,
+    ) -> Checked:
+        """The bulk path for a big plain file if it is sure, else the exact path (see bulk.py)."""
+        spec = contract.forms()[form]
+        if len(data) >= BULK_MIN_BYTES:
+            try:
+                checked = stage_bulk(
+                    self.con,
+                    claimed.data_path,
                     data,
-                    form=contract.forms()[form],
+                    identity=identity,
+                    form=spec,
                     county_code=claimed.county_code,
                     period=period,
                     limits=self.limits,
+                    scratch=self.settings.work_dir / f".{claimed.submission_id}.bulk.tmp",
                 )
-        del data  # the bytes are no longer needed; keep peak memory down for big files
-        sub = recorded or self._record(claimed, form, period, sha256, size, checked)
-        previous = superseded_by(self.con, sub.submission_id) if sub.status == "accepted" else None
-        return self._finish(self._checked_outcome(claimed, sub, checked, previous), claimed)
+            except Exception:  # the exact path below decides; a bulk-path bug must not block
+                log.exception("intake: bulk path failed on %s", printable(claimed.file_name))
+                checked = None
+            if checked is not None:
+                return checked
+        return check_file(
+            data, form=spec, county_code=claimed.county_code, period=period, limits=self.limits
+        )
 
     def _record(
         self,
@@ -267,7 +340,12 @@ class _Run:
         if accepted:
             assert form is not None
             sub, _previous = record_accepted(
-                self.con, contract.forms()[form], sub, checked.columns, checked.source_rows
+                self.con,
+                contract.forms()[form],
+                sub,
+                checked.columns,
+                checked.source_rows,
+                staged=checked.staged,
             )
         else:
             record_rejected(self.con, sub)
@@ -417,7 +495,9 @@ class _Run:
         outcome.result.receipt_paths = self._write_receipts(
             claimed.county_code, claimed.file_name, outcome.receipt
         )
+        crash_point("after_receipt")
         outcome.result.archived_as = _move_exactly(claimed.data_path, outcome.destination)
+        crash_point("after_archive")
         release(claimed)
         return outcome.result
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from reportflow import contract
 from reportflow.contract import FieldSpec, FormSpec
@@ -28,6 +29,9 @@ from reportflow.intake.content import (
 )
 from reportflow.intake.model import Limits, Problem
 from reportflow.intake.names import nfkc
+
+if TYPE_CHECKING:
+    from reportflow.intake.bulk import Staged
 
 
 class _Invalid:
@@ -285,7 +289,10 @@ class ProblemLog:
 
 @dataclass
 class Checked:
-    """Outcome of checking one file: normalised columns if clean, else the problems."""
+    """Outcome of checking one file: normalised columns if clean, else the problems.
+
+    A file checked by the bulk path has no columns here: its rows wait in DuckDB (``staged``).
+    """
 
     row_count: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -293,6 +300,7 @@ class Checked:
     columns: dict[str, list] = field(default_factory=dict)
     source_rows: list[int] = field(default_factory=list)
     encoding: str | None = None
+    staged: Staged | None = None
 
     @property
     def ok(self) -> bool:

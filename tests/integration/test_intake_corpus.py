@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,8 +34,14 @@ def test_manifest_covers_the_whole_corpus() -> None:
     assert len(on_disk) >= 40
 
 
+@pytest.mark.parametrize("path", ["bulk", "exact"])
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
-def test_corpus_case(case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corpus_case(
+    case: dict, path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "bulk": the bulk path tries every file, however small (it must step aside or agree);
+    # "exact": the exact Python path only.
+    monkeypatch.setattr(pipeline_module, "BULK_MIN_BYTES", 0 if path == "bulk" else sys.maxsize)
     if "limits" in case:
         limits = dataclasses.replace(Limits.from_contract(), **case["limits"])
         monkeypatch.setattr(pipeline_module, "current_limits", lambda: limits)

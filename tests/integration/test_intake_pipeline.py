@@ -486,59 +486,8 @@ def test_symlinked_county_folder_is_not_followed(settings: Settings, tmp_path: P
 # ------------------------------------------------------------------ crashes and recovery
 
 
-class Crash(BaseException):
-    """Stands for the process dying (not an Exception, so nothing catches it)."""
-
-
-def _crash(*_args: object, **_kwargs: object) -> None:
-    raise Crash
-
-
-@pytest.mark.parametrize(
-    "point",
-    [
-        "reportflow.intake.pipeline.read_claimed",  # claimed, nothing read yet
-        "reportflow.intake.load._insert_submission",  # inside the transaction, rows inserted
-        "reportflow.intake.pipeline.write_receipts",  # committed, file still in work/
-        "reportflow.intake.pipeline.place",  # committed, receipts written, file not moved
-        "reportflow.intake.pipeline.release",  # moved, claim not forgotten
-    ],
-)
-def test_a_crash_anywhere_is_finished_by_the_next_run(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, point: str
-) -> None:
-    drop(settings, "disputes_2026-10.csv", V1)
-    with monkeypatch.context() as patch:
-        patch.setattr(point, _crash)
-        with pytest.raises(Crash):
-            ingest(settings, now=NOW)
-    assert len(places(settings, sha(V1))) == 1  # exactly one place at the moment of the crash
-    if settings.warehouse_path.exists():
-        rows = query(settings, "select count(*) from raw.disputes")[0][0]
-        assert rows in (0, 2)  # all or nothing
-
-    ingest(settings, now=NOW)
-
-    assert places(settings, sha(V1)) == ["archive"]
-    assert query(settings, "select count(*) from raw.disputes") == [(2,)]
-    subs = submissions(settings)
-    assert [(s["status"], s["sha256"]) for s in subs] == [("accepted", sha(V1))]
-    assert not any(settings.work_dir.iterdir())
-    receipt = settings.drop_dir / "440802" / "回执" / "disputes_2026-10.回执.txt"
-    assert "文件已接收" in receipt.read_text(encoding="utf-8-sig")
-
-
-def test_crash_while_rejecting_is_finished_too(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    drop(settings, "disputes_2026-10.csv", BAD)
-    with monkeypatch.context() as patch:
-        patch.setattr("reportflow.intake.pipeline.place", _crash)
-        with pytest.raises(Crash):
-            ingest(settings, now=NOW)
-    ingest(settings, now=NOW)
-    assert places(settings, sha(BAD)) == ["quarantine"]
-    assert [s["status"] for s in submissions(settings)] == ["rejected"]
+# Crashes are proven with real SIGKILLs of a subprocess at every step, in
+# test_intake_processes.py; here, what an exception (a bug) inside one file does.
 
 
 def test_internal_error_keeps_the_file_for_the_next_run(

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.contract import FieldSpec, FormSpec
-from reportflow.intake import ingest
+from reportflow.intake import ingest, pipeline
 from reportflow.warehouse import connect
 
 COUNTY = "440881"
@@ -158,6 +162,17 @@ def valid_file(draw: st.DrawFn) -> tuple[FormSpec, bytes, list[dict]]:
     return form, data, [stored for _written, stored in rows]
 
 
+@contextmanager
+def _bulk_min_bytes(value: int) -> Iterator[None]:
+    """Let the bulk path try every file (0) or none (maxsize): both must load exactly."""
+    old = pipeline.BULK_MIN_BYTES
+    pipeline.BULK_MIN_BYTES = value
+    try:
+        yield
+    finally:
+        pipeline.BULK_MIN_BYTES = old
+
+
 def _stored_rows(home: Path, form: FormSpec) -> list[dict]:
     with connect(home / "warehouse" / "reportflow.duckdb", read_only=True) as con:
         cur = con.execute(
@@ -172,10 +187,13 @@ def _stored_rows(home: Path, form: FormSpec) -> list[dict]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.parametrize("bulk_min_bytes", [0, sys.maxsize], ids=["bulk", "exact"])
 @given(valid_file())
-def test_generated_valid_files_load_exactly(generated: tuple[FormSpec, bytes, list[dict]]) -> None:
+def test_generated_valid_files_load_exactly(
+    bulk_min_bytes: int, generated: tuple[FormSpec, bytes, list[dict]]
+) -> None:
     form, data, expected = generated
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _bulk_min_bytes(bulk_min_bytes):
         home = Path(tmp)
         folder = home / "drop" / COUNTY
         folder.mkdir(parents=True)
