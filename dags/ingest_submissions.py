@@ -24,7 +24,7 @@ from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET
 
 @dag(
     dag_id="ingest_submissions",
-    schedule=timedelta(minutes=1),
+    schedule=timedelta(seconds=30),
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
