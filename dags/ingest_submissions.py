@@ -19,12 +19,13 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
 
+from reportflow.config import INGEST_CYCLE
 from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET
 
 
 @dag(
     dag_id="ingest_submissions",
-    schedule=timedelta(seconds=30),
+    schedule=INGEST_CYCLE,
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,

@@ -9,15 +9,15 @@ Figures, for a 1,000,000-row disputes file (the contract's row limit; UTF-8 as E
 * **bare read**: in another child, DuckDB's own ``create table as select * from
   read_csv(<file>)`` into a new database file: no checks at all, the floor for loading it.
 * their **ratio** (ingest rows/s over bare rows/s; the goal is at least 0.5) and each child's
-  **peak memory**, its RSS high-water mark from ``wait4`` (the goal for ingest is under 2 GB).
+  **peak memory**, its RSS high-water mark (VmHWM; the goal for ingest is under 2 GB).
   Ingest and bare read alternate and repeat, and medians are printed, because other work
   on the machine moves single timings by tens of percent.
 * the exact path for comparison (the bulk path switched off), and a GB18030 copy of the file
   (DuckDB cannot read GB18030 by itself, so it has no bare-read figure).
 * **latency** from a file landing to its receipt: the ``ingest_submissions`` DAG runs every
-  minute and a file must be unchanged for ``stable_seconds`` (2 s) before it is claimed, so a
-  file waits at most one cycle (plus those 2 s if it lands just before a run), then the
-  in-cycle processing time measured here: drop a typical file, run one ingest, stop the clock
+  ``INGEST_CYCLE`` (30 s) and a file must be unchanged for ``stable_seconds`` (2 s) before
+  it is claimed, so a file waits at most one cycle (plus those 2 s if it lands just before a
+  run), then the in-cycle processing time measured here: drop a typical file, run one ingest, stop the clock
   when its receipt exists (in-process, and as a fresh ``reportflow ingest`` process as an
   Airflow task would start it).
 """
@@ -36,11 +36,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
-#: The ``ingest_submissions`` DAG's schedule (``dags/ingest_submissions.py``).
-INGEST_CYCLE = timedelta(minutes=1)
+from reportflow.config import INGEST_CYCLE
 
 COUNTY = "440802"
 PERIOD = "2026-10"

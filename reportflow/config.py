@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+#: How often ingest_submissions runs: with the 2 s stability wait, a dropped file gets its
+#: receipt in well under a minute.
+INGEST_CYCLE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
