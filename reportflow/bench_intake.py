@@ -17,9 +17,9 @@ Figures, for a 1,000,000-row disputes file (the contract's row limit; UTF-8 as E
 * **latency** from a file landing to its receipt: the ``ingest_submissions`` DAG runs every
   ``INGEST_CYCLE`` (30 s) and a file must be unchanged for ``stable_seconds`` (2 s) before
   it is claimed, so a file waits at most one cycle (plus those 2 s if it lands just before a
-  run), then the in-cycle processing time measured here: drop a typical file, run one ingest, stop the clock
-  when its receipt exists (in-process, and as a fresh ``reportflow ingest`` process as an
-  Airflow task would start it).
+  run), then the in-cycle processing time measured here: drop a typical file, run one
+  ingest, stop the clock when its receipt exists (in-process, and as a fresh
+  ``reportflow ingest`` process as an Airflow task would start it).
 """
 
 from __future__ import annotations
