@@ -38,9 +38,10 @@ def cmd_init(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.demo import already_ingested
     from reportflow.demo_data import generate_demo_data
 
-    if any(settings.archive_dir.rglob("*.csv")):
+    if already_ingested(settings):
         print("demo data already ingested into this data home; nothing generated")
         return EXIT_OK
     summary = generate_demo_data(

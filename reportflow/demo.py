@@ -17,13 +17,18 @@ from reportflow.config import Settings
 DAG_ORDER = ("ingest_submissions", "build_indicators", "publish_bulletin")
 
 
+def already_ingested(settings: Settings) -> bool:
+    """Demo files are generated only into a home that has not archived any submission yet."""
+    return any(settings.archive_dir.rglob("*.csv"))
+
+
 def run_demo(settings: Settings, end_period: str) -> int:
     """Set up, generate, run the three DAGs, and print the paths a newcomer wants to open."""
     from reportflow.demo_data import generate_demo_data
     from reportflow.pipeline import initialise_home
 
     initialise_home(settings)
-    if any(settings.archive_dir.rglob("*.csv")):
+    if already_ingested(settings):
         print("demo data already ingested: re-running the DAGs on what is there")
     else:
         summary = generate_demo_data(settings.drop_dir, end_period=end_period)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from reportflow.airflow_env import WAREHOUSE_POOL, airflow_environment
+from reportflow.airflow_env import airflow_environment, prepare_airflow
 from reportflow.config import Settings
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="reportflow-test-"))
@@ -21,16 +19,9 @@ os.environ["REPORTFLOW_STABLE_SECONDS"] = "0"
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
     """Migrate the session's Airflow metadata database once and create the writer pool."""
-    airflow = str(Path(sys.executable).parent / "airflow")
-    env = dict(os.environ)
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [airflow, "pools", "set", WAREHOUSE_POOL, "1", "warehouse writer"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return Path(env["AIRFLOW_HOME"])
+    settings = Settings(home=_SESSION_HOME)
+    prepare_airflow(settings)
+    return settings.airflow_home
 
 
 @pytest.fixture()
