@@ -25,12 +25,13 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from reportflow.orchestration import DEFAULT_ARGS
+from reportflow.periods import BEIJING_TZ_NAME, OPTIONAL_PERIOD_PATTERN
 
 
 @dag(
     dag_id="publish_bulletin",
     schedule="0 8 6 * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    start_date=pendulum.datetime(2026, 1, 1, tz=BEIJING_TZ_NAME),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
@@ -39,7 +40,7 @@ from reportflow.orchestration import DEFAULT_ARGS
         "period": Param(
             "",
             type="string",
-            pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+            pattern=OPTIONAL_PERIOD_PATTERN,
             description="Month to publish, YYYY-MM; empty for the month before the run date.",
         )
     },

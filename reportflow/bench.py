@@ -10,11 +10,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from reportflow.config import Settings
-from reportflow.periods import previous_period
+from reportflow.periods import Period
 
 
 @contextmanager
@@ -66,7 +65,7 @@ def bench_demo_run(home: Path, period: str) -> list[tuple[str, float, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--period", default=previous_period(date.today()))
+    parser.add_argument("--period", default=Period.reporting().key)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reportflow-bench-") as tmp:
         figures = bench_demo_run(Path(tmp), args.period)

@@ -13,10 +13,9 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import date
 
 from reportflow.config import Settings, load_settings
-from reportflow.periods import PeriodError, parse_period, previous_period
+from reportflow.periods import Period, PeriodError, parse_period
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_REJECTED = 0, 1, 2, 3, 4
 
@@ -140,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         "4 done but some files were rejected",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    default_period = previous_period(date.today())
+    default_period = Period.reporting().key
 
     def add(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, description=help_text)

@@ -54,22 +54,16 @@ import io
 import itertools
 import os
 import random
-import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reportflow.contract import FieldSpec, FormSpec, counties, forms, towns
-
-#: Asia/Shanghai has had no daylight saving since 1991; a fixed offset is exact here and needs
-#: no tz database on the machine.
-CST = timezone(timedelta(hours=8), name="Asia/Shanghai")
-DEFAULT_DEADLINE_DAY = 5
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from reportflow.contract import FieldSpec, FormSpec, counties, deadline_day_default, forms, towns
+from reportflow.periods import Period, beijing_now, shift_period, to_beijing
 
 Row = dict[str, Any]
 
@@ -78,31 +72,15 @@ Row = dict[str, Any]
 
 
 def _ym(period: str) -> tuple[int, int]:
-    match = _PERIOD_RE.match(period)
-    if not match:
-        raise ValueError(f"period must be YYYY-MM, got {period!r}")
-    return int(match.group(1)), int(match.group(2))
+    """Year and month of ``period``, for the generators that index lists by them."""
+    parsed = Period.parse(period)
+    return parsed.year, parsed.month
 
 
-def shift_period(period: str, months: int) -> str:
-    """``period`` moved by ``months`` calendar months (negative goes back)."""
-    year, month = _ym(period)
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of the month ``period``."""
-    year, month = _ym(period)
-    first = date(year, month, 1)
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return first, nxt - timedelta(days=1)
-
-
-def deadline_for(period: str, deadline_day: int = DEFAULT_DEADLINE_DAY) -> datetime:
-    """Submission deadline of ``period``: day ``deadline_day`` of the next month, 24:00 CST."""
-    _, last = period_bounds(period)
-    return datetime.combine(last + timedelta(days=1 + deadline_day), datetime.min.time(), CST)
+def _days(period: str) -> tuple[date, date]:
+    """First and last day of ``period``: the window a generated date of that month falls in."""
+    parsed = Period.parse(period)
+    return parsed.first_day, parsed.last_day
 
 
 # --------------------------------------------------------------------------- summary types
@@ -155,7 +133,7 @@ class DemoSummary:
     not_submitted: tuple[tuple[str, str, str], ...]
     corrections: tuple[tuple[Path, Path], ...]
     seed: int
-    deadline_day: int = DEFAULT_DEADLINE_DAY
+    deadline_day: int = field(default_factory=deadline_day_default)
 
     def rejected_paths(self) -> frozenset[Path]:
         """Files the intake must reject."""
@@ -613,7 +591,7 @@ class _County:
             _PROJECT_TABLE[self.code], start=1
         ):
             build_index = self.n - 1 + build
-            first, last = period_bounds(self._period_at(build_index))
+            first, last = _days(self._period_at(build_index))
             specs.append(
                 {
                     "code": f"XM{self.code}{number:02d}",
@@ -713,7 +691,7 @@ class _County:
         uncovered = rng.sample(codes, rng.choice([0, 1, 1, 2])) if len(codes) >= 7 else []
         covered = [c for c in codes if c not in uncovered]
         cover_at = {town: rng.randint(2, self.n + 4) for town in uncovered}
-        window_start = period_bounds(self.periods[0])[0]
+        window_start = _days(self.periods[0])[0]
         history_start = date(window_start.year - 7, 3, 1)
         roster: list[Row] = []
         number = 0
@@ -737,7 +715,7 @@ class _County:
 
         result: dict[str, list[Row]] = {}
         for index, period in enumerate(self.periods):
-            first, last = period_bounds(period)
+            first, last = _days(period)
             per_town: dict[str, int] = {}
             for row in roster:
                 per_town[row["town_code"]] = per_town.get(row["town_code"], 0) + 1
@@ -793,7 +771,7 @@ class _County:
                 )
                 fixed = None
                 if fix_month is not None:
-                    first, last = period_bounds(f"{year}-{fix_month:02d}")
+                    first, last = _days(f"{year}-{fix_month:02d}")
                     fixed = _rand_day(rng, max(first, listed + timedelta(days=60)), last)
                     if fixed > last:
                         fixed = None
@@ -818,7 +796,7 @@ class _County:
             lists[year] = orgs
         result: dict[str, list[Row]] = {}
         for period in self.periods:
-            _, last = period_bounds(period)
+            _, last = _days(period)
             rows = []
             for org in lists[_ym(period)[0]]:
                 if org["listed_on"] > last:
@@ -878,7 +856,7 @@ class _County:
         for index in range(-_WARM_UP, self.n):
             period = self._period_at(index)
             year, month = _ym(period)
-            first, last = period_bounds(period)
+            first, last = _days(period)
             mean = base * season[month] * (1 + trend * (index + _WARM_UP) / 12)
             weights = dict(category_weights)
             if month in (12, 1, 2):
@@ -893,7 +871,7 @@ class _County:
                     closed: date | None = min(last, received + timedelta(days=rng.randint(0, 10)))
                 else:
                     delay = rng.choices([1, 2, 3, 99], weights=[60, 25, 10, 5])[0]
-                    cfirst, clast = period_bounds(shift_period(period, delay))
+                    cfirst, clast = _days(shift_period(period, delay))
                     closed = None if delay == 99 else _rand_day(rng, cfirst, clast)
                 hard = category in ("land", "labour")
                 outcome = _weighted(
@@ -952,7 +930,7 @@ class _County:
         result: dict[str, list[Row]] = {}
         for period in self.periods:
             year, month = _ym(period)
-            first, last = period_bounds(period)
+            first, last = _days(period)
             mean = 1.1 * len(self.towns) + 6
             count = max(5, round(rng.gauss(mean * (1.25 if month in (1, 2) else 1.0), mean * 0.15)))
             rows = []
@@ -987,7 +965,7 @@ class _County:
     def reserve_cadres(self) -> dict[str, list[Row]]:
         rng = self._rng("reserve_cadres")
         target = min(140, max(20, round(5.5 * len(self.towns) + 12 + rng.gauss(0, 4))))
-        window_start = period_bounds(self.periods[0])[0]
+        window_start = _days(self.periods[0])[0]
         pool: list[Row] = []
         number = 0
         sources = {"veteran": 20, "graduate": 34, "entrepreneur": 30, "other": 16}
@@ -1011,7 +989,7 @@ class _County:
         result: dict[str, list[Row]] = {}
         for period in self.periods:
             year, month = _ym(period)
-            first, last = period_bounds(period)
+            first, last = _days(period)
             election = year % 5 == 1 and month <= 4
             leave = 0.03 if election else 0.004
             pool = [c for c in pool if rng.random() >= leave]
@@ -1028,7 +1006,7 @@ class _County:
         for index in range(-_WARM_UP, self.n):
             period = self._period_at(index)
             year, month = _ym(period)
-            first, last = period_bounds(period)
+            first, last = _days(period)
             weights = {
                 "village_election": 4.0,
                 "epidemic": 6.0,
@@ -1052,7 +1030,7 @@ class _County:
                 elif delay == 99:
                     resolved = None
                 else:
-                    rfirst, rlast = period_bounds(shift_period(period, delay))
+                    rfirst, rlast = _days(shift_period(period, delay))
                     resolved = _rand_day(rng, rfirst, rlast)
                 summary = rng.choice(_WARNING_SUMMARIES[category])
                 if rng.random() < 0.04:
@@ -1112,19 +1090,15 @@ def _file_name(form: FormSpec, period: str, *, label: bool, compact: bool) -> st
 
 
 def _submission_time(rng: random.Random, period: str, day: int, *, late: bool = False) -> datetime:
-    _, last = period_bounds(period)
     jitter = rng.choice([-2, -1, -1, 0, 0, 0, 1])
     day = rng.randint(6, 11) if late else min(5, max(1, day + jitter))
     hour = rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 15, 16, 16, 17, 17, 21, 22])
-    when = datetime.combine(last + timedelta(days=day), datetime.min.time(), CST)
-    return when + timedelta(hours=hour, minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+    return _at(period, day, hour, rng.randint(0, 59)) + timedelta(seconds=rng.randint(0, 59))
 
 
 def _at(period: str, day: int, hour: int, minute: int) -> datetime:
-    _, last = period_bounds(period)
-    return datetime.combine(last + timedelta(days=day), datetime.min.time(), CST) + timedelta(
-        hours=hour, minutes=minute
-    )
+    """Beijing time on day ``day`` of the month after ``period``, when submissions arrive."""
+    return Period.parse(period).end + timedelta(days=day - 1, hours=hour, minutes=minute)
 
 
 def generate_demo_data(
@@ -1203,7 +1177,7 @@ def generate_demo_data(
                 if period == latest:
                     plan.submitted = _latest_time(county.code, form_key, period, plan.submitted)
                 plans.append(plan)
-    files, corrections = _write(drop_dir, plans, now or datetime.now(CST))
+    files, corrections = _write(drop_dir, plans, now or beijing_now())
     by_path = {f.path: f for f in files}
     for plan in plans:
         if plan.bad is not None:
@@ -1255,7 +1229,7 @@ def _latest_specials(
 ) -> list[_Plan]:
     """The corrections and bad files of the latest period (see the module docstring)."""
     period = plan.period
-    _, last = period_bounds(period)
+    _, last = _days(period)
     key = (plan.county, plan.form)
     other_name = _file_name(form, period, label=not style.label_names, compact=False)
 
@@ -1381,7 +1355,7 @@ def _write(
     drop_dir: Path, plans: list[_Plan], now: datetime
 ) -> tuple[list[DemoFile], list[tuple[Path, Path]]]:
     """Write the planned files, stamp their mtimes, and record what was written."""
-    ceiling = now.astimezone(CST) - timedelta(minutes=5)
+    ceiling = to_beijing(now) - timedelta(minutes=5)
     groups: dict[tuple[str, str, str], list[_Plan]] = {}
     for plan in plans:
         groups.setdefault((plan.county, plan.form, plan.period), []).append(plan)
@@ -1411,7 +1385,7 @@ def _write(
                 rows=plan.rows,
                 encoding=plan.encoding,
                 submitted_at=when,
-                on_time=when < deadline_for(plan.period),
+                on_time=Period.parse(plan.period).is_on_time(when, deadline_day_default()),
                 expected=plan.expected,
                 note=plan.note,
             )
@@ -1423,21 +1397,9 @@ def _write(
     return files, corrections
 
 
-#: Exposed for callers that want to pick a sensible default end period.
-def previous_period(today: date | None = None) -> str:
-    """The month before ``today`` (Asia/Shanghai), the usual period to report on."""
-    today = today or datetime.now(CST).date()
-    return shift_period(f"{today.year:04d}-{today.month:02d}", -1)
-
-
 __all__: list[str] = [
-    "CST",
     "BadFile",
     "DemoFile",
     "DemoSummary",
-    "deadline_for",
     "generate_demo_data",
-    "period_bounds",
-    "previous_period",
-    "shift_period",
 ]

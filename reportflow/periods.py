@@ -25,6 +25,9 @@ BEIJING_TZ_NAME = "Asia/Shanghai"
 #: The stored and typed form of a period: a four-digit year and a two-digit month.
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
+#: The same pattern for a form field that may also be left empty (Airflow's ``period`` param).
+OPTIONAL_PERIOD_PATTERN = f"^({PERIOD_PATTERN.pattern[1:-1]})?$"
+
 
 class PeriodError(ValueError):
     """A period that is not a calendar month ``YYYY-MM``."""
@@ -74,7 +77,7 @@ class Period:
         """The period written ``YYYY-MM``; anything else raises a one-line :class:`PeriodError`."""
         if isinstance(text, Period):
             return text
-        match = PERIOD_PATTERN.match(text or "")
+        match = PERIOD_PATTERN.fullmatch(text or "")
         if not match:
             raise PeriodError(
                 f"period must be a month written YYYY-MM (e.g. 2026-10), got {text!r}"
@@ -138,6 +141,10 @@ class Period:
         """How many months ``other`` lies after this period (negative if before)."""
         return (other.year - self.year) * 12 + (other.month - self.month)
 
+    def through(self, last: Period) -> list[Period]:
+        """This period and every one after it up to ``last`` (empty if ``last`` is earlier)."""
+        return [self.shift(months) for months in range(self.months_until(last) + 1)]
+
     def deadline(self, deadline_day: int) -> datetime:
         """End (24:00 Beijing time) of day ``deadline_day`` of the following month (aware).
 
@@ -178,8 +185,3 @@ def shift_period(period: str | Period, months: int) -> str:
 def period_label(period: str | Period) -> str:
     """Chinese label for a period, as bulletins and receipts print it: ``2026年10月``."""
     return Period.parse(period).label
-
-
-def previous_period(day: date) -> str:
-    """The month before the one containing ``day``: the month a bulletin run reports on."""
-    return Period.containing(day).shift(-1).key

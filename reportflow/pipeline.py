@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from reportflow.config import Settings, load_settings
-from reportflow.periods import parse_period, previous_period
+from reportflow.periods import Period, parse_period
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def period_for_run(param: str | None, logical_date: datetime) -> str:
     """The param if given, else the month before the run's logical date (monthly schedule)."""
     if param:
         return parse_period(param)
-    return previous_period(logical_date.date())
+    return Period.reporting(logical_date).key
 
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:

@@ -18,17 +18,14 @@ shows as 12.35, as a person would round it, and the CSV export and the bulletin 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from reportflow.config import TEMPLATES_DIR
-
-#: Local time of the users (county staff and leaders); stored timestamps are naive UTC.
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from reportflow.periods import period_label, to_beijing
 
 AUTOESCAPE_EXTENSIONS: tuple[str, ...] = ("html", "htm", "xml", "html.j2", "htm.j2", "xml.j2")
 
@@ -84,18 +81,11 @@ def format_percent(value: float | int | Decimal | None, places: int = 1, missing
     return f"{round_half_up(to_decimal(value) * 100, places):,.{places}f}%"
 
 
-def format_period_zh(period: str) -> str:
-    """``2026-10`` → ``2026年10月``; no leading zero on the month, as Chinese documents write it."""
-    year, month = period.split("-")
-    return f"{int(year)}年{int(month)}月"
-
-
 def format_datetime_zh(value: datetime | None, missing: str = "—") -> str:
     """A stored naive-UTC timestamp shown in Beijing time: ``2026-11-03 14:05``."""
     if value is None:
         return missing
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
-    return aware.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return to_beijing(value).strftime("%Y-%m-%d %H:%M")
 
 
 def format_date_zh(value: datetime) -> str:
@@ -108,7 +98,7 @@ FILTERS = {
     "amount": format_amount,
     "percent": format_percent,
     "fixed": format_fixed,
-    "period_zh": format_period_zh,
+    "period_zh": period_label,
     "datetime_zh": format_datetime_zh,
     "date_zh": format_date_zh,
 }

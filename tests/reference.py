@@ -5,7 +5,9 @@ re-derives the expected numbers with the same code proves nothing, so this modul
 every indicator of ``indicators.md`` straight from the dropped CSV files with nothing but the
 ``csv`` module, ``decimal`` and ``datetime``. It deliberately does not import intake, warehouse
 or dbt code; from ``reportflow.contract`` it takes only the contract data (forms, fields,
-labels, enum values, towns, counties, indicator keys and kinds), which *is* the specification.
+labels, enum values, towns, counties, indicator keys and kinds), which *is* the specification,
+and from ``reportflow.periods`` the calendar: month bounds, Beijing time and the deadline
+instant (indicators.md v1.1 says all stages share that one definition).
 
 It also validates files itself (decoding, header, every cell rule of ``forms.md``), so it can
 tell which files intake must reject; callers may additionally pass files they know to be
@@ -13,8 +15,8 @@ rejected. Choices where the contract is silent are written down where they are m
 
 * a later accepted file for the same county/form/period wins; "later" means a later mtime,
   ties broken by file name (so the answer never depends on directory order);
-* ``forms_on_time`` compares the mtime of the *first* accepted file with the deadline, strictly
-  before (day ``deadline_day`` of the next month, 24:00 Asia/Shanghai);
+* ``forms_on_time`` compares the mtime of the *first* accepted file with the deadline of
+  :meth:`Period.deadline` (at or before it is on time);
 * city ``disputes_received_yoy`` compares the city's own figures: the sum over the counties that
   submitted in P against the sum over the counties that submitted in P-12;
 * thousands separators are accepted only in well-formed groups (``1,234``, ``12，345``);
@@ -30,7 +32,7 @@ import io
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -46,8 +48,8 @@ from reportflow.contract import (
     limits,
     towns,
 )
+from reportflow.periods import BEIJING, Period, shift_period
 
-SHANGHAI = timezone(timedelta(hours=8))
 CITY_CODE = "440800"
 
 Value = Decimal | None
@@ -65,28 +67,6 @@ _PLAIN_WHOLE = re.compile(r"^\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 _YES = {"是", "yes", "1"}
 _NO = {"否", "no", "0"}
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``."""
-    year, month = int(period[:4]), int(period[5:7])
-    first = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def shift_period(period: str, months: int) -> str:
-    index = int(period[:4]) * 12 + int(period[5:7]) - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def deadline_for(period: str, deadline_day: int = 5) -> datetime:
-    """Day ``deadline_day`` of the following month, 24:00 Asia/Shanghai (= next day 00:00)."""
-    _, last = period_bounds(period)
-    return datetime.combine(last + timedelta(days=1 + deadline_day), datetime.min.time(), SHANGHAI)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -249,7 +229,8 @@ def read_submission(path: Path, county_code: str) -> ParsedFile:
     columns, errors = _header(form, table[0])
     if errors:
         return fail(*errors)
-    first, last = period_bounds(period)
+    month = Period.parse(period)
+    first, last = month.first_day, month.last_day
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     for excel_row, cells in enumerate(table[1:], start=2):
@@ -391,7 +372,7 @@ class Reference:
 
     def first_accepted_at(self, county: str, form: str, period: str) -> datetime | None:
         group = self._accepted.get((county, form, period))
-        return datetime.fromtimestamp(group[0].mtime, SHANGHAI) if group else None
+        return datetime.fromtimestamp(group[0].mtime, BEIJING) if group else None
 
     def _case_rows(self, county: str, form: str, period: str) -> list[dict[str, Any]]:
         """Current row per id: the row of the latest period up to ``period`` naming the id."""
@@ -415,7 +396,8 @@ class Reference:
         current = self.current(county, form, period)
         if current is None:
             return None
-        first, last = period_bounds(period)
+        month = Period.parse(period)
+        first, last = month.first_day, month.last_day
         rows = current.rows
         if form == "instructors":
             return {
@@ -561,14 +543,14 @@ class Reference:
             result[(city_code, "disputes_received")],
             sum(submitted_base, Decimal(0)) if submitted_base else None,
         )
-        deadline = deadline_for(period, self.deadline_day).timestamp()
+        deadline = Period.parse(period).deadline(self.deadline_day).timestamp()
         totals = {"forms_submitted": Decimal(0), "forms_on_time": Decimal(0)}
         for county in codes:
             groups = [self._accepted.get((county, form, period)) for form in forms()]
             submitted = [g for g in groups if g]
             counts = {
                 "forms_submitted": Decimal(len(submitted)),
-                "forms_on_time": Decimal(sum(1 for g in submitted if g[0].mtime < deadline)),
+                "forms_on_time": Decimal(sum(1 for g in submitted if g[0].mtime <= deadline)),
             }
             for key, value in counts.items():
                 result[(county, key)] = value

@@ -13,7 +13,6 @@ missing, so a period nobody reported in still yields a full (empty) bulletin and
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ import duckdb
 
 from reportflow.config import Settings
 from reportflow.contract import IndicatorSpec, city, counties, forms, indicators
+from reportflow.periods import PeriodError, parse_period
 
 INDICATORS_FILE = "fct_indicators.parquet"
 STATUS_FILE = "submission_status.parquet"
@@ -50,8 +50,6 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "rejected_files",
 )
 
-_PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
 
 class BulletinError(RuntimeError):
     """A one-line, user-facing reason why a bulletin cannot be produced."""
@@ -59,9 +57,10 @@ class BulletinError(RuntimeError):
 
 def validate_period(period: str) -> str:
     """Return ``period`` if it is ``YYYY-MM``; it also names a folder, so be strict."""
-    if not isinstance(period, str) or not _PERIOD_RE.fullmatch(period):
-        raise BulletinError(f"period must be YYYY-MM (e.g. 2026-10), got {period!r}")
-    return period
+    try:
+        return parse_period(period)
+    except PeriodError as error:
+        raise BulletinError(str(error)) from error
 
 
 @dataclass(frozen=True)

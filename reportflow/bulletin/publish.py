@@ -7,7 +7,6 @@ one process and loads the snapshot once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -31,7 +30,8 @@ from reportflow.bulletin.files import (
 )
 from reportflow.bulletin.views import city_bulletin, county_bulletin
 from reportflow.config import TEMPLATES_DIR, Settings
-from reportflow.templating import LOCAL_TZ, environment, format_period_zh
+from reportflow.periods import PERIOD_PATTERN, beijing_now, period_label
+from reportflow.templating import environment
 
 if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
@@ -40,7 +40,6 @@ CITY_TEMPLATE = "bulletin_city.html"
 COUNTY_TEMPLATE = "bulletin_county.html"
 INDEX_TEMPLATE = "index.html"
 INDEX_NAME = "index.html"
-_PERIOD_DIR_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class ArchiveEntry:
 
 def _issued_now() -> datetime:
     """Date of issue printed in the masthead: today in Beijing."""
-    return datetime.now(LOCAL_TZ)
+    return beijing_now()
 
 
 @cache
@@ -164,7 +163,7 @@ def archive_entries(bulletins_dir: Path) -> tuple[ArchiveEntry, ...]:
     entries = []
     folders = (p for p in bulletins_dir.iterdir() if p.is_dir())
     for folder in sorted(folders, key=lambda p: p.name, reverse=True):
-        if not _PERIOD_DIR_RE.fullmatch(folder.name):
+        if not PERIOD_PATTERN.fullmatch(folder.name):
             continue
         stem = city_file_stem(folder.name)
         city_links = (
@@ -184,7 +183,7 @@ def archive_entries(bulletins_dir: Path) -> tuple[ArchiveEntry, ...]:
         county_links = tuple(c for c in county_links if c[1])
         if city_links or county_links:
             entries.append(
-                ArchiveEntry(folder.name, format_period_zh(folder.name), city_links, county_links)
+                ArchiveEntry(folder.name, period_label(folder.name), city_links, county_links)
             )
     return tuple(entries)
 

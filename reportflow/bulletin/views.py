@@ -26,7 +26,8 @@ from reportflow.bulletin.formatting import (
     value_cell,
 )
 from reportflow.contract import IndicatorSpec, forms
-from reportflow.templating import format_datetime_zh, format_period_zh, is_number
+from reportflow.periods import Period
+from reportflow.templating import format_date_zh, format_datetime_zh, is_number
 
 #: Key figures on the first page, chosen to cover each line of work once.
 HEADLINE_KEYS: tuple[str, ...] = (
@@ -207,14 +208,14 @@ class CountyBulletin:
 
 def masthead(period: str, subtitle: str, issued: datetime) -> Masthead:
     """The 简报-style title block: red title, issue number, period and date of issue."""
-    year, month = period.split("-")
+    parsed = Period.parse(period)
     return Masthead(
         title="湛江市党建指导员工作月报",
         subtitle=subtitle,
         period=period,
-        period_label=format_period_zh(period),
-        issue=f"{int(year)}年第{int(month)}期",
-        issued_on=f"{issued.year}年{issued.month}月{issued.day}日",
+        period_label=parsed.label,
+        issue=f"{parsed.year}年第{parsed.month}期",
+        issued_on=format_date_zh(issued),
     )
 
 

@@ -28,7 +28,6 @@ from reportflow.templating import (
     format_count,
     format_datetime_zh,
     format_percent,
-    format_period_zh,
 )
 
 RATE = IndicatorSpec("mediation_success_rate", "调解成功率", "disputes", "rate")
@@ -78,7 +77,7 @@ def test_format_value(value: float | None, kind: str, expected: str) -> None:
 def test_template_filters() -> None:
     assert format_count(1234567) == "1,234,567"
     assert format_percent(0.5) == "50.0%"
-    assert format_period_zh("2026-01") == "2026年1月"
+    assert environment().filters["period_zh"]("2026-01") == "2026年1月"
     # stored timestamps are naive UTC; people read Beijing time
     assert format_datetime_zh(datetime(2026, 11, 5, 16, 30)) == "2026-11-06 00:30"
 

@@ -16,17 +16,12 @@ from pathlib import Path
 import pytest
 
 from reportflow.contract import counties, forms
-from reportflow.demo_data import (
-    CST,
-    DemoSummary,
-    deadline_for,
-    generate_demo_data,
-    shift_period,
-)
+from reportflow.demo_data import DemoSummary, generate_demo_data
+from reportflow.periods import BEIJING, Period, shift_period
 from tests.reference import Reference, parse_file_name
 
 END = "2026-10"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=CST)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING)
 COUNTY_CODES = [c.code for c in counties()]
 
 
@@ -205,8 +200,9 @@ def test_latest_period_scenario(summary: DemoSummary, reference: Reference) -> N
 def test_submission_times(summary: DemoSummary) -> None:
     for file in summary.files:
         assert file.path.stat().st_mtime == pytest.approx(file.submitted_at.timestamp())
-        assert file.on_time == (file.submitted_at < deadline_for(file.period))
-        assert file.submitted_at > deadline_for(file.period).replace(day=1)  # after period end
+        period = Period.parse(file.period)
+        assert file.on_time == (file.submitted_at <= period.deadline(5))
+        assert file.submitted_at > period.end  # after period end
         assert file.submitted_at < NOW
     late = summary.late_files()
     assert 5 <= len(late) <= 0.08 * len(summary.files)
@@ -221,7 +217,7 @@ def test_submission_times(summary: DemoSummary) -> None:
 
 
 def test_future_submission_times_are_pulled_back_in_order(tmp_path: Path) -> None:
-    early_now = datetime(2026, 11, 4, 12, 0, tzinfo=CST)
+    early_now = datetime(2026, 11, 4, 12, 0, tzinfo=BEIJING)
     clamped = generate_demo_data(tmp_path, end_period=END, now=early_now)
     assert all(f.submitted_at < early_now for f in clamped.files)
     for old, new in clamped.corrections:

@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 
 from reportflow.contract import counties, indicators
+from reportflow.periods import BEIJING, Period
 from tests.reference import (
-    SHANGHAI,
     Reference,
     compute_indicators,
-    deadline_for,
     expected_export,
     format_export_value,
     parse_amount,
@@ -56,7 +55,7 @@ CADRES = ["cadre_id", "town_code", "village", "source", "added_on"]
 
 def on_time_stamp(period: str) -> datetime:
     """The 3rd of the following month, 10:00 in Shanghai: comfortably on time."""
-    return deadline_for(period) - timedelta(days=2, hours=14)
+    return Period.parse(period).deadline(5) - timedelta(days=2, hours=14)
 
 
 def drop(
@@ -497,7 +496,7 @@ def test_year_on_year(tmp_path: Path) -> None:
 
 def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path) -> None:
     row = ["R1", "440811100", "町", "veteran", "2026-10-01"]
-    deadline = deadline_for(P)
+    deadline = Period.parse(P).deadline(5)
     drop(
         tmp_path,
         MAZHANG,
@@ -544,11 +543,8 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
 
 
 def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
-    assert deadline_for(P) == datetime(2026, 11, 6, 0, 0, tzinfo=SHANGHAI)
-    assert deadline_for("2026-12", 5) == datetime(2027, 1, 6, tzinfo=SHANGHAI)
-    assert deadline_for(P, 10) == datetime(2026, 11, 11, tzinfo=SHANGHAI)
     row = [["R1", "440811100", "村", "veteran", "2026-10-01"]]
-    just_in = datetime(2026, 11, 5, 23, 59, 59, tzinfo=SHANGHAI)
+    just_in = datetime(2026, 11, 6, 0, 0, 0, tzinfo=BEIJING)  # 24:00 on the 5th: still on time
     drop(tmp_path, MAZHANG, "reserve_cadres_2026-10.csv", CADRES, row, at=just_in)
     drop(
         tmp_path,
@@ -556,7 +552,7 @@ def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
         "reserve_cadres_2026-10.csv",
         CADRES,
         [["R1", "440871100", "村", "veteran", "2026-10-01"]],
-        at=deadline_for(P),
+        at=datetime(2026, 11, 6, 0, 0, 1, tzinfo=BEIJING),
     )
     values = compute_indicators(tmp_path, P)
     assert value(values, MAZHANG, "forms_on_time") == 1
