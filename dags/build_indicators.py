@@ -3,13 +3,15 @@
 
 Runs when `ingest_submissions` has loaded new raw data (Asset `reportflow://warehouse/raw`).
 
-1. **dbt** (astronomer-cosmos task group, loaded from the dbt manifest, one task per model
+1. **prepare_calendar**: writes `raw.reporting_periods`, each month's bounds and submission
+   deadline from `reportflow.periods.Period`; the models read deadlines from it.
+2. **dbt** (astronomer-cosmos task group, loaded from the dbt manifest, one task per model
    running `dbt build` so each model's tests run right after it): staging → intermediate → marts.
-2. **check_quality**: Great Expectations suites on the marts. A failed *blocking* expectation
+3. **check_quality**: Great Expectations suites on the marts. A failed *blocking* expectation
    fails the run and names the expectation; *warnings* are logged and kept in `quality/`.
-3. **export_snapshot**: Parquet copies of the reporting marts, read by `publish_bulletin`;
+4. **export_snapshot**: Parquet copies of the reporting marts, read by `publish_bulletin`;
    updates the Asset `reportflow://warehouse/marts`.
-4. **publish_docs**: `dbt docs generate` as a static site in the data home.
+5. **publish_docs**: `dbt docs generate` as a static site in the data home.
 
 Every task that touches the warehouse runs in the `warehouse_writer` pool (one slot).
 """
@@ -37,6 +39,12 @@ from reportflow.orchestration import DEFAULT_ARGS, MARTS_ASSET, POOL, RAW_ASSET
 def build_indicators() -> None:
     dbt = dbt_task_group(group_id="dbt", pool=POOL)
 
+    @task(pool=POOL)
+    def prepare_calendar() -> int:
+        from reportflow.pipeline import prepare_build_once
+
+        return prepare_build_once()
+
     @task(pool=POOL, retries=0, execution_timeout=timedelta(minutes=20))
     def check_quality() -> dict:
         """Blocking expectations failing is a data problem: retrying would not fix it."""
@@ -56,7 +64,7 @@ def build_indicators() -> None:
 
         return publish_docs_once()
 
-    dbt >> check_quality() >> export_snapshot() >> publish_docs()
+    prepare_calendar() >> dbt >> check_quality() >> export_snapshot() >> publish_docs()
 
 
 build_indicators()

@@ -437,8 +437,9 @@ where has_rejected;
 
 def generate_raw(warehouse: Path, units: int, months: int, end_period: str) -> tuple[int, int]:
     """Fill the raw tables of a new warehouse; return (raw form rows, submission log rows)."""
-    from reportflow.contract import forms
+    from reportflow.contract import deadline_day_default, forms
     from reportflow.periods import shift_period
+    from reportflow.transform import write_reporting_periods
     from reportflow.warehouse import connect, ensure_raw_schema
 
     first_month = shift_period(end_period, 1 - months) + "-01"
@@ -460,6 +461,7 @@ def generate_raw(warehouse: Path, units: int, months: int, end_period: str) -> t
                 f" and files.form = '{form}' and not files.submitted"
             )
         con.execute(_SUBMISSIONS_SQL)
+        write_reporting_periods(con, deadline_day_default())
         raw_rows = sum(
             con.execute(f"select count(*) from {form.raw_table}").fetchone()[0]
             for form in forms().values()

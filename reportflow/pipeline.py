@@ -73,6 +73,13 @@ def publish_docs_once(settings: Settings | None = None) -> str:
     return str(generate_docs(settings or load_settings()))
 
 
+def prepare_build_once(settings: Settings | None = None) -> int:
+    """Raw schema and reporting calendar (deadlines from ``Period``) before dbt; months written."""
+    from reportflow.transform import prepare_build
+
+    return prepare_build(settings or load_settings())
+
+
 def build_once(settings: Settings | None = None) -> dict:
     """dbt build, quality checks, snapshot export and docs: what build_indicators does."""
     from reportflow.transform import build
@@ -86,7 +93,7 @@ def build_once(settings: Settings | None = None) -> dict:
 
 
 def period_for_run(param: str | None, logical_date: datetime) -> str:
-    """The param if given, else the month before the run's logical date (monthly schedule)."""
+    """The param if given, else the month before the run's logical date in Beijing time."""
     if param:
         return parse_period(param)
     return Period.reporting(logical_date).key

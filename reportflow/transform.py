@@ -14,11 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from reportflow.config import DBT_PROJECT_DIR, Settings
+from reportflow.periods import Period, to_naive_utc
 from reportflow.warehouse import connect, ensure_raw_schema
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,6 @@ def dbt_env(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> dict[str
     """
     return {
         "REPORTFLOW_WAREHOUSE": str(settings.warehouse_path),
-        "REPORTFLOW_DEADLINE_DAY": str(settings.deadline_day),
         "DBT_PROFILES_DIR": str(project_dir),
         "DBT_PROJECT_DIR": str(project_dir),
         "DBT_TARGET_PATH": str(settings.dbt_target_dir),
@@ -134,14 +135,85 @@ def run_dbt(settings: Settings, args: list[str], *, project_dir: Path = DBT_PROJ
         raise TransformError(failure_summary(" ".join(args[:1]), run_results, output))
 
 
-def build(settings: Settings) -> None:
-    """Seed the reference lists, build every model and run every test (``dbt build``).
+#: Columns of ``raw.reporting_periods``, in table order.
+REPORTING_PERIOD_COLUMNS: tuple[str, ...] = (
+    "period",
+    "period_start",
+    "period_end",
+    "prev_month",
+    "prev_year",
+    "deadline_day",
+    "deadline_at",
+)
 
-    The raw schema is created first so a build on a brand-new, empty warehouse succeeds and
-    yields empty marts instead of failing on missing sources.
+
+def reporting_period_row(period: Period, deadline_day: int) -> dict[str, str | int | date]:
+    """One row of ``raw.reporting_periods``: the month's bounds, neighbours and deadline.
+
+    This is how the marts learn the deadline rule: dbt reads ``deadline_at`` (naive UTC, like
+    ``received_at``) instead of computing it, so they judge on-time exactly as the status grid
+    does, with :meth:`Period.deadline`. The dbt unit test of the rule is checked against this.
+    """
+    return {
+        "period": period.key,
+        "period_start": period.first_day,
+        "period_end": period.last_day,
+        "prev_month": period.shift(-1).key,
+        "prev_year": period.shift(-12).key,
+        "deadline_day": deadline_day,
+        "deadline_at": to_naive_utc(period.deadline(deadline_day)),
+    }
+
+
+def calendar_periods(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[Period]:
+    """Every month from the earliest submitted period to the current (or latest submitted) one.
+
+    Covering every period a submission names means every period a model can meet has its row.
+    """
+    first, last = con.execute(
+        "select min(period), max(period) from raw.submissions where period is not null"
+    ).fetchone() or (None, None)
+    current = Period.current(now)
+    start = min(Period.parse(first), current) if first else current
+    end = max(Period.parse(last), current) if last else current
+    return start.through(end)
+
+
+def write_reporting_periods(
+    con: duckdb.DuckDBPyConnection, deadline_day: int, now: datetime | None = None
+) -> int:
+    """Replace ``raw.reporting_periods`` in one transaction; return how many months it holds."""
+    rows = [
+        tuple(reporting_period_row(period, deadline_day).values())
+        for period in calendar_periods(con, now)
+    ]
+    placeholders = ", ".join("?" for _ in REPORTING_PERIOD_COLUMNS)
+    con.begin()
+    con.execute("delete from raw.reporting_periods")
+    con.executemany(
+        f"insert into raw.reporting_periods ({', '.join(REPORTING_PERIOD_COLUMNS)})"
+        f" values ({placeholders})",
+        rows,
+    )
+    con.commit()
+    return len(rows)
+
+
+def prepare_build(settings: Settings, now: datetime | None = None) -> int:
+    """What every dbt build needs first: the raw schema and a fresh reporting calendar.
+
+    The raw schema is created so a build on a brand-new, empty warehouse succeeds and yields
+    empty marts instead of failing on missing sources; the calendar is rewritten because the
+    current month and the configured deadline day may have changed since the last build.
     """
     with connect(settings.warehouse_path, timeout_seconds=settings.lock_timeout_seconds) as con:
         ensure_raw_schema(con)
+        return write_reporting_periods(con, settings.deadline_day, now)
+
+
+def build(settings: Settings) -> None:
+    """Prepare the raw schema and calendar, then seed, build and test everything (``dbt build``)."""
+    prepare_build(settings)
     run_dbt(settings, ["build"])
 
 

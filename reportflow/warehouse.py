@@ -45,6 +45,21 @@ create table if not exists raw.submissions (
 )
 """
 
+#: The reporting calendar, rewritten by ``transform.prepare_build`` before every dbt build:
+#: dbt reads each month's bounds and deadline from here instead of computing them, so the
+#: deadline rule has one definition (``Period.deadline``). Instants are naive UTC.
+REPORTING_PERIODS_DDL = """
+create table if not exists raw.reporting_periods (
+    period varchar primary key,
+    period_start date not null,
+    period_end date not null,
+    prev_month varchar not null,
+    prev_year varchar not null,
+    deadline_day integer not null,
+    deadline_at timestamp not null
+)
+"""
+
 
 class WarehouseBusy(RuntimeError):
     """Another process held the warehouse lock for longer than the allowed wait."""
@@ -58,9 +73,10 @@ def raw_table_ddl(form: FormSpec) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, one table per form and the submission log, if absent."""
+    """Create the raw schema, one table per form, the submission log and the calendar, if absent."""
     con.execute("create schema if not exists raw")
     con.execute(SUBMISSIONS_DDL)
+    con.execute(REPORTING_PERIODS_DDL)
     for form in forms().values():
         con.execute(raw_table_ddl(form))
 

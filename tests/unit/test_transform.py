@@ -39,13 +39,12 @@ def _model(document: dict, name: str) -> dict:
 
 
 def test_dbt_env_points_dbt_at_the_data_home(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, deadline_day=7)
+    settings = Settings(home=tmp_path)
     env = transform.dbt_env(settings)
     assert env["REPORTFLOW_WAREHOUSE"] == str(settings.warehouse_path)
     assert env["DBT_PROFILES_DIR"] == str(DBT_PROJECT_DIR)
     assert env["DBT_TARGET_PATH"] == str(settings.dbt_target_dir)
     assert Path(env["DBT_LOG_PATH"]).is_relative_to(tmp_path)
-    assert env["REPORTFLOW_DEADLINE_DAY"] == "7"
 
 
 # --- failure summaries -------------------------------------------------------------------------
@@ -169,7 +168,8 @@ def test_sources_have_the_raw_columns_of_every_form() -> None:
 
 def test_every_raw_table_has_one_staging_model() -> None:
     staging = {p.stem for p in (MODELS / "staging").glob("*.sql")}
-    assert staging == {f"stg_{key}" for key in contract.forms()} | {"stg_submissions"}
+    others = {"stg_submissions", "stg_reporting_periods"}
+    assert staging == {f"stg_{key}" for key in contract.forms()} | others
 
 
 def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
@@ -198,5 +198,4 @@ def test_project_vars_match_the_contract() -> None:
         contract.city().code,
         contract.city().name,
     )
-    default = str(contract.deadline_day_default())
-    assert f"env_var('REPORTFLOW_DEADLINE_DAY', '{default}')" in project_vars["deadline_day"]
+    assert "deadline_day" not in project_vars  # deadlines come from raw.reporting_periods

@@ -1,5 +1,6 @@
 -- One row per county, form and period that received any file: the current accepted file (if
--- any), when the first one arrived against the deadline, and how many files were rejected.
+-- any), whether the first one arrived by the deadline (at or before deadline_at, indicators.md
+-- v1.1), and how many files were rejected.
 with
 
 submissions as (
@@ -52,7 +53,7 @@ final as (
         summarised.first_accepted_at,
         summarised.last_accepted_at,
         summarised.rejected_files,
-        summarised.first_accepted_at < periods.deadline_at as is_on_time
+        summarised.first_accepted_at <= periods.deadline_at as is_on_time
     from summarised
     inner join periods on summarised.period = periods.period
 
