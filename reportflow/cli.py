@@ -1,7 +1,8 @@
 """``reportflow``: the data engineers' command line. It calls the same functions as the DAGs.
 
-Exit codes: 0 success; 1 a stage failed (dbt, quality, rendering); 2 bad arguments;
-3 the warehouse stayed locked by another process; 4 done, but some files were rejected.
+Exit codes: 0 success; 1 a stage failed (dbt, quality, rendering); 2 bad arguments or settings
+(a missing data home, a malformed REPORTFLOW_* value); 3 the warehouse stayed locked by another
+process; 4 done, but some files were rejected.
 Errors are one line on stderr; set REPORTFLOW_DEBUG=1 to see the traceback.
 """
 
@@ -14,10 +15,13 @@ import sys
 import unicodedata
 from collections.abc import Callable
 
-from reportflow.config import Settings, load_settings
+from reportflow.config import Settings, SettingsError, load_settings
 from reportflow.periods import Period, PeriodError, parse_period
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_REJECTED = 0, 1, 2, 3, 4
+
+#: Commands that set a data home up, so they may create a missing REPORTFLOW_HOME.
+CREATES_HOME = frozenset({"init", "demo", "demo-data"})
 
 
 def _period(text: str) -> str:
@@ -135,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reportflow",
         description="County submissions → DuckDB → dbt indicators → bulletins. "
         "The data home is $REPORTFLOW_HOME (default ./var).",
-        epilog="exit codes: 0 ok, 1 stage failed, 2 bad arguments, 3 warehouse locked, "
+        epilog="exit codes: 0 ok, 1 stage failed, 2 bad arguments or settings, 3 warehouse locked, "
         "4 done but some files were rejected",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -176,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.handler(load_settings(), args)
+        settings = load_settings(create_home=args.command in CREATES_HOME)
+    except SettingsError as error:
+        print(f"reportflow: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.handler(settings, args)
     except KeyboardInterrupt:
         print("reportflow: interrupted", file=sys.stderr)
         return EXIT_FAILED

@@ -1,11 +1,14 @@
 """Settings from environment variables, so the same code serves the demo, tests and deployments.
 
 Everything lives under one data home (``REPORTFLOW_HOME``, default ``./var``) so a whole
-installation can be inspected, copied or thrown away as one folder.
+installation can be inspected, copied or thrown away as one folder. Every setting is checked
+when it is read: a missing data home or a malformed value is a :class:`SettingsError` naming the
+variable, never a silent default or a failure further down.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -90,12 +93,102 @@ class Settings:
         ]
 
 
-def load_settings() -> Settings:
-    """Read settings from the environment; called at run time, never at import time."""
-    home = Path(os.environ.get("REPORTFLOW_HOME", "var")).resolve()
+class SettingsError(ValueError):
+    """A ``REPORTFLOW_*`` setting that cannot be used: one line naming it, its value and the fix.
+
+    Raised before a command or task does anything, so a typo stops the run at once instead of
+    surfacing later as an unrelated failure (an empty ingest, a closed quality gate).
+    """
+
+
+def _setting(name: str, default: str) -> str:
+    """The raw text of ``name``, or ``default`` when it is not set; set-but-empty is an error."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.strip():
+        raise SettingsError(f"{name} is set but empty: unset it to use the default {default!r}")
+    return value.strip()
+
+
+def _whole_number(name: str, default: int, low: int, high: int, meaning: str) -> int:
+    """An integer setting within ``low``..``high`` (``meaning`` says what it is for)."""
+    text = _setting(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise SettingsError(
+            f"{name}={text!r} is not usable: expected a whole number from {low} to {high} "
+            f"({meaning})"
+        )
+    return value
+
+
+def _seconds(name: str, default: float, meaning: str) -> float:
+    """A duration setting in seconds: a finite number, zero or more."""
+    text = _setting(name, f"{default:g}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise SettingsError(
+            f"{name}={text!r} is not usable: expected a number of seconds, 0 or more ({meaning})"
+        )
+    return value
+
+
+def _data_home(create: bool) -> Path:
+    """``REPORTFLOW_HOME`` as an existing, writable folder; created first when ``create``.
+
+    Only the commands that set a data home up may create it: any other command pointed at a
+    missing folder would otherwise work on an empty installation and report nothing wrong.
+    """
+    text = _setting("REPORTFLOW_HOME", "var")
+    home = Path(text).expanduser().resolve()
+    if create and not home.exists():
+        try:
+            home.mkdir(parents=True)
+        except OSError as error:
+            raise SettingsError(
+                f"REPORTFLOW_HOME={text!r} cannot be created: {error.strerror or error}"
+            ) from error
+    if not home.exists():
+        raise SettingsError(
+            f"REPORTFLOW_HOME={text!r} does not exist ({home}): run `reportflow init` to create "
+            "the data home, or point REPORTFLOW_HOME at an existing one"
+        )
+    if not home.is_dir():
+        raise SettingsError(f"REPORTFLOW_HOME={text!r} is not a folder ({home})")
+    if not os.access(home, os.W_OK | os.X_OK):
+        raise SettingsError(f"REPORTFLOW_HOME={text!r} is not writable by this user ({home})")
+    return home
+
+
+def load_settings(*, create_home: bool = False) -> Settings:
+    """Read and check settings from the environment; called at run time, never at import time.
+
+    Raises :class:`SettingsError` for a missing or unusable data home or a malformed value.
+    ``create_home`` is for the commands that set a data home up (``init``, ``demo``,
+    ``demo-data``); everything else needs an existing one.
+    """
+    from reportflow.contract import deadline_day_default  # contract imports this module
+
     return Settings(
-        home=home,
-        deadline_day=int(os.environ.get("REPORTFLOW_DEADLINE_DAY", "5")),
-        stable_seconds=float(os.environ.get("REPORTFLOW_STABLE_SECONDS", "2")),
-        lock_timeout_seconds=float(os.environ.get("REPORTFLOW_LOCK_TIMEOUT_SECONDS", "60")),
+        home=_data_home(create_home),
+        deadline_day=_whole_number(
+            "REPORTFLOW_DEADLINE_DAY",
+            deadline_day_default(),
+            1,
+            31,
+            "the day of the following month by which forms are due",
+        ),
+        stable_seconds=_seconds(
+            "REPORTFLOW_STABLE_SECONDS", 2, "how long a dropped file must stay unchanged"
+        ),
+        lock_timeout_seconds=_seconds(
+            "REPORTFLOW_LOCK_TIMEOUT_SECONDS", 60, "how long to wait for the warehouse lock"
+        ),
     )

@@ -28,5 +28,6 @@ def airflow_db() -> Path:
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A fresh, empty data home for one test, selected through REPORTFLOW_HOME."""
     home = tmp_path / "home"
+    home.mkdir()
     monkeypatch.setenv("REPORTFLOW_HOME", str(home))
     return Settings(home=home, stable_seconds=0)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 REPORTFLOW = str(Path(sys.executable).parent / "reportflow")
 
@@ -47,6 +48,50 @@ def test_publish_before_any_build_is_one_clear_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("reportflow: error:")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ingest",),
+        ("build",),
+        ("publish", "--period", "2026-10"),
+        ("run", "--period", "2026-10"),
+        ("status", "--period", "2026-10"),
+    ],
+)
+def test_missing_home_stops_the_command_with_exit_code_2(tmp_path: Path, args: tuple) -> None:
+    missing = tmp_path / "no-such-home"
+    result = _run(*args, home=missing)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "REPORTFLOW_HOME" in lines[0] and "does not exist" in lines[0]
+    assert not missing.exists()  # nothing was created or written on the way
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("REPORTFLOW_DEADLINE_DAY", "32", "whole number from 1 to 31"),
+        ("REPORTFLOW_STABLE_SECONDS", "two", "number of seconds, 0 or more"),
+        ("REPORTFLOW_LOCK_TIMEOUT_SECONDS", "-5", "number of seconds, 0 or more"),
+    ],
+)
+def test_malformed_setting_stops_the_command_with_exit_code_2(
+    tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    result = _run("ingest", home=tmp_path, extra_env={name: value})
+    assert result.returncode == 2, result.stderr
+    assert f"{name}={value!r}" in result.stderr and expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_init_creates_a_missing_home(tmp_path: Path) -> None:
+    home = tmp_path / "new" / "home"
+    result = _run("init", home=home)
+    assert result.returncode == 0, result.stderr
+    assert (home / "drop").is_dir()
 
 
 def test_locked_warehouse_gives_exit_code_3(tmp_path: Path) -> None:
