@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 
 from reportflow.cosmos_config import dbt_task_group
-from reportflow.orchestration import DEFAULT_ARGS, MARTS_ASSET, POOL, RAW_ASSET
+from reportflow.orchestration import DEFAULT_ARGS, MARTS_ASSET, POOL, RAW_ASSET, task_settings
 
 
 @dag(
@@ -43,26 +43,26 @@ def build_indicators() -> None:
     def prepare_calendar() -> int:
         from reportflow.pipeline import prepare_build_once
 
-        return prepare_build_once()
+        return prepare_build_once(task_settings())
 
     @task(pool=POOL, retries=0, execution_timeout=timedelta(minutes=20))
     def check_quality() -> dict:
         """Blocking expectations failing is a data problem: retrying would not fix it."""
         from reportflow.pipeline import check_quality_once
 
-        return check_quality_once()
+        return check_quality_once(task_settings())
 
     @task(pool=POOL, outlets=[MARTS_ASSET])
     def export_snapshot() -> list[str]:
         from reportflow.pipeline import export_snapshot_once
 
-        return export_snapshot_once()
+        return export_snapshot_once(task_settings())
 
     @task(pool=POOL)
     def publish_docs() -> str:
         from reportflow.pipeline import publish_docs_once
 
-        return publish_docs_once()
+        return publish_docs_once(task_settings())
 
     prepare_calendar() >> dbt >> check_quality() >> export_snapshot() >> publish_docs()
 

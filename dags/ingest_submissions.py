@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import dag, task
 
 from reportflow.config import INGEST_CYCLE
-from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET
+from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET, task_settings
 
 
 @dag(
@@ -41,7 +41,7 @@ def ingest_submissions() -> None:
 
         from reportflow.pipeline import ingest_once
 
-        summary = ingest_once()
+        summary = ingest_once(task_settings())
         if not summary["loaded_any"]:
             raise AirflowSkipException(f"no new accepted file: {summary['message']}")
         return summary

@@ -24,7 +24,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-from reportflow.orchestration import DEFAULT_ARGS
+from reportflow.orchestration import DEFAULT_ARGS, task_settings
 from reportflow.periods import BEIJING_TZ_NAME, OPTIONAL_PERIOD_PATTERN
 
 
@@ -51,6 +51,7 @@ def publish_bulletin() -> None:
     def resolve_period() -> str:
         from reportflow.pipeline import period_for_run
 
+        task_settings()  # an unusable setting fails the run here, before anything renders
         context = get_current_context()
         return period_for_run(context["params"].get("period"), context["logical_date"])
 
@@ -58,13 +59,13 @@ def publish_bulletin() -> None:
     def gate(period: str) -> dict:
         from reportflow.pipeline import publication_gate
 
-        return publication_gate(period)
+        return publication_gate(period, task_settings())
 
     @task
     def render_city(period: str) -> list[str]:
         from reportflow.pipeline import render_city_once
 
-        return render_city_once(period)
+        return render_city_once(period, task_settings())
 
     @task
     def county_codes() -> list[str]:
@@ -76,19 +77,19 @@ def publish_bulletin() -> None:
     def render_county(county_code: str, period: str) -> list[str]:
         from reportflow.pipeline import render_county_once
 
-        return render_county_once(period, county_code)
+        return render_county_once(period, county_code, task_settings())
 
     @task
     def export_indicators(period: str) -> str:
         from reportflow.pipeline import export_indicators_once
 
-        return export_indicators_once(period)
+        return export_indicators_once(period, task_settings())
 
     @task
     def write_index() -> str:
         from reportflow.pipeline import write_index_once
 
-        return write_index_once()
+        return write_index_once(task_settings())
 
     @task(retries=3, retry_delay=timedelta(minutes=5))
     def deliver(period: str) -> str:
@@ -96,7 +97,7 @@ def publish_bulletin() -> None:
 
         from reportflow.pipeline import deliver_once
 
-        outcome = deliver_once(period)
+        outcome = deliver_once(period, task_settings())
         if outcome.startswith("skipped"):
             raise AirflowSkipException(outcome)
         return outcome

@@ -1,4 +1,4 @@
-"""What the three DAGs share: Assets between them, the writer pool, retries and alerts.
+"""What the three DAGs share: Assets, the writer pool, retries, alerts and settings checks.
 
 Kept apart from the DAG files so that the wiring (which DAG feeds which) is defined once.
 """
@@ -9,8 +9,10 @@ import logging
 from datetime import timedelta
 
 from airflow.sdk import Asset
+from airflow.sdk.exceptions import AirflowFailException
 
 from reportflow.airflow_env import WAREHOUSE_POOL
+from reportflow.config import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,19 @@ def alert_on_failure(context: dict) -> None:
         getattr(task_instance, "try_number", "?"),
         context.get("exception"),
     )
+
+
+def task_settings() -> Settings:
+    """The settings every task loads first; an unusable one fails the task at once, no retries.
+
+    A missing data home or a malformed REPORTFLOW_* value will not fix itself between retries,
+    so the task fails for good with the message that names the variable, and the run stops
+    before it touches anything.
+    """
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise AirflowFailException(str(error)) from error
 
 
 DEFAULT_ARGS = {
