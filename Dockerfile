@@ -12,7 +12,7 @@ RUN python -m venv .venv \
 COPY . .
 RUN .venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e . \
  && REPORTFLOW_HOME=/tmp/parse .venv/bin/python -c \
-      "from reportflow.config import load_settings; from reportflow.transform import parse_manifest; parse_manifest(load_settings())"
+      "from reportflow.config import load_settings; from reportflow.transform import parse_manifest; parse_manifest(load_settings(create_home=True))"
 ENV PATH=/opt/reportflow/.venv/bin:$PATH \
     REPORTFLOW_HOME=/data \
     AIRFLOW_HOME=/opt/airflow \

@@ -42,9 +42,10 @@ airflow: setup
 	$(BIN)/reportflow airflow pools set warehouse_writer 1 "DuckDB allows one writer"
 	$(BIN)/reportflow airflow standalone
 
-## make bench: wall time of each stage of one demo run, and throughput figures
+## make bench: wall time of each stage of one demo run, and throughput figures (in temporary
+## data homes, so it needs no ./var)
 bench: setup
-	$(BIN)/python -m reportflow.bench
+	home=$$(mktemp -d) && REPORTFLOW_HOME=$$home $(BIN)/python -m reportflow.bench
 
 ## make lock: re-resolve requirements.lock after changing pyproject.toml
 lock:
