@@ -1,8 +1,10 @@
 """The project's machine-readable copy of the submission and indicator contracts.
 
-Intake, validation, county templates, quality suites and the dbt sources all read the
-contract from here, so a change to a form is made in one place (``contract/*.yaml`` and
-the reference seeds of the dbt project).
+Intake, validation, county templates, quality suites and the dbt project all read the
+contract from here, so a change to a form is made in one place: ``contract/*.yaml`` and the
+official town list ``contract/towns.csv`` (derived by ``scripts/refresh_towns.py``). dbt's copy
+(seeds, sources, staging YAML, indicator docs) is generated from them by
+:mod:`reportflow.contract_codegen`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from reportflow.config import DBT_PROJECT_DIR
-
 CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 #: DuckDB column type for each contract type.
 DUCKDB_TYPES: dict[str, str] = {
@@ -92,6 +91,7 @@ class IndicatorSpec:
     label: str
     form: str | None
     kind: str
+    definition: str
 
 
 @cache
@@ -140,12 +140,10 @@ def type_labels() -> dict[str, str]:
 
 @cache
 def counties() -> tuple[County, ...]:
-    """The ten county-level units, in the order the contract lists them."""
-    with (SEEDS_DIR / "ref_counties.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    """The ten county-level units, in the order the contract lists them (bulletin order)."""
     return tuple(
-        County(r["county_code"], r["county_name"], r["county_kind"], int(r["sort_order"]))
-        for r in rows
+        County(c["code"], c["name"], c["kind"], order)
+        for order, c in enumerate(_forms_document()["counties"], start=1)
     )
 
 
@@ -153,10 +151,34 @@ def county_by_code(code: str) -> County | None:
     return next((c for c in counties() if c.code == code), None)
 
 
+def county_kinds() -> dict[str, str]:
+    """Kind key → Chinese label of a county-level unit (district 区, …)."""
+    return dict(_forms_document()["county_kinds"])
+
+
+def form_kinds() -> dict[str, str]:
+    """Kind key → Chinese label of a form (snapshot 期末快照, …)."""
+    return dict(_forms_document()["form_kinds"])
+
+
+def town_kinds() -> dict[str, str]:
+    """Kind key → Chinese label of a town (street 街道, …)."""
+    return dict(_forms_document()["towns"]["kinds"])
+
+
+def reporting_unit_exceptions() -> dict[str, str]:
+    """Town code → reporting unit, for the towns that do not report under their code prefix.
+
+    Read by ``scripts/refresh_towns.py`` when it derives the town list; everything else reads
+    the reporting unit from :func:`towns`, never from a code.
+    """
+    return dict(_forms_document()["towns"]["reporting_unit_exceptions"])
+
+
 @cache
 def towns() -> dict[str, Town]:
-    """The town reference list keyed by 9-digit town code."""
-    with (SEEDS_DIR / "ref_towns.csv").open(encoding="utf-8", newline="") as handle:
+    """The official town list keyed by 9-digit town code, each with its reporting unit."""
+    with (CONTRACT_DIR / "towns.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return {
         r["town_code"]: Town(r["town_code"], r["town_name"], r["county_code"], r["town_kind"])
@@ -164,10 +186,20 @@ def towns() -> dict[str, Town]:
     }
 
 
+def towns_of(county_code: str) -> list[Town]:
+    """The towns a unit reports for, in code order (empty for an unknown unit)."""
+    return [t for t in towns().values() if t.county_code == county_code]
+
+
 @cache
 def indicators() -> tuple[IndicatorSpec, ...]:
     """Indicator keys in export order."""
     return tuple(IndicatorSpec(**i) for i in _indicators_document()["indicators"])
+
+
+def indicator_kinds() -> dict[str, str]:
+    """Kind key → Chinese label of an indicator (count 计数, …)."""
+    return dict(_indicators_document()["kinds"])
 
 
 def deadline_day_default() -> int:
