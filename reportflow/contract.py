@@ -95,20 +95,20 @@ class IndicatorSpec:
 
 
 @cache
-def _forms_document() -> dict:
-    return yaml.safe_load((CONTRACT_DIR / "forms.yaml").read_text(encoding="utf-8"))
+def _forms_document(contract_dir: Path = CONTRACT_DIR) -> dict:
+    return yaml.safe_load((contract_dir / "forms.yaml").read_text(encoding="utf-8"))
 
 
 @cache
-def _indicators_document() -> dict:
-    return yaml.safe_load((CONTRACT_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+def _indicators_document(contract_dir: Path = CONTRACT_DIR) -> dict:
+    return yaml.safe_load((contract_dir / "indicators.yaml").read_text(encoding="utf-8"))
 
 
 @cache
-def forms() -> dict[str, FormSpec]:
+def forms(contract_dir: Path = CONTRACT_DIR) -> dict[str, FormSpec]:
     """All forms keyed by form key, in contract order."""
     result: dict[str, FormSpec] = {}
-    for key, spec in _forms_document()["forms"].items():
+    for key, spec in _forms_document(contract_dir)["forms"].items():
         fields = tuple(FieldSpec(**f) for f in spec["fields"])
         result[key] = FormSpec(
             key=key,
@@ -129,8 +129,8 @@ def ignored_name_patterns() -> list[str]:
     return list(_forms_document()["ignored_name_patterns"])
 
 
-def city() -> County:
-    doc = _forms_document()["city"]
+def city(contract_dir: Path = CONTRACT_DIR) -> County:
+    doc = _forms_document(contract_dir)["city"]
     return County(code=doc["code"], name=doc["name"], kind="city", sort_order=0)
 
 
@@ -139,11 +139,11 @@ def type_labels() -> dict[str, str]:
 
 
 @cache
-def counties() -> tuple[County, ...]:
+def counties(contract_dir: Path = CONTRACT_DIR) -> tuple[County, ...]:
     """The ten county-level units, in the order the contract lists them (bulletin order)."""
     return tuple(
         County(c["code"], c["name"], c["kind"], order)
-        for order, c in enumerate(_forms_document()["counties"], start=1)
+        for order, c in enumerate(_forms_document(contract_dir)["counties"], start=1)
     )
 
 
@@ -151,19 +151,19 @@ def county_by_code(code: str) -> County | None:
     return next((c for c in counties() if c.code == code), None)
 
 
-def county_kinds() -> dict[str, str]:
+def county_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
     """Kind key → Chinese label of a county-level unit (district 区, …)."""
-    return dict(_forms_document()["county_kinds"])
+    return dict(_forms_document(contract_dir)["county_kinds"])
 
 
-def form_kinds() -> dict[str, str]:
+def form_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
     """Kind key → Chinese label of a form (snapshot 期末快照, …)."""
-    return dict(_forms_document()["form_kinds"])
+    return dict(_forms_document(contract_dir)["form_kinds"])
 
 
-def town_kinds() -> dict[str, str]:
+def town_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
     """Kind key → Chinese label of a town (street 街道, …)."""
-    return dict(_forms_document()["towns"]["kinds"])
+    return dict(_forms_document(contract_dir)["towns"]["kinds"])
 
 
 def reporting_unit_exceptions() -> dict[str, str]:
@@ -176,9 +176,9 @@ def reporting_unit_exceptions() -> dict[str, str]:
 
 
 @cache
-def towns() -> dict[str, Town]:
+def towns(contract_dir: Path = CONTRACT_DIR) -> dict[str, Town]:
     """The official town list keyed by 9-digit town code, each with its reporting unit."""
-    with (CONTRACT_DIR / "towns.csv").open(encoding="utf-8", newline="") as handle:
+    with (contract_dir / "towns.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return {
         r["town_code"]: Town(r["town_code"], r["town_name"], r["county_code"], r["town_kind"])
@@ -192,14 +192,14 @@ def towns_of(county_code: str) -> list[Town]:
 
 
 @cache
-def indicators() -> tuple[IndicatorSpec, ...]:
+def indicators(contract_dir: Path = CONTRACT_DIR) -> tuple[IndicatorSpec, ...]:
     """Indicator keys in export order."""
-    return tuple(IndicatorSpec(**i) for i in _indicators_document()["indicators"])
+    return tuple(IndicatorSpec(**i) for i in _indicators_document(contract_dir)["indicators"])
 
 
-def indicator_kinds() -> dict[str, str]:
+def indicator_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
     """Kind key → Chinese label of an indicator (count 计数, …)."""
-    return dict(_indicators_document()["kinds"])
+    return dict(_indicators_document(contract_dir)["kinds"])
 
 
 def deadline_day_default() -> int:
