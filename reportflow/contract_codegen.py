@@ -143,8 +143,8 @@ def seeds_yaml(contract_dir: Path) -> str:
     seeds = [
         _seed(
             "ref_counties",
-            "县级单位参考表 (ref_counties): the county-level reporting units of forms.md, in bulletin "
-            f"order. The city ({city.code} {city.name}) is not listed here; dim_county adds it.",
+            "县级单位参考表 (ref_counties): the county-level reporting units of forms.md, in "
+            f"bulletin order. The city ({city.code} {city.name}) is added by dim_county.",
             {"county_code": "varchar", "county_name": "varchar", "county_kind": "varchar"}
             | {"sort_order": "integer"},
             [
