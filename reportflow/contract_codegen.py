@@ -50,7 +50,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _yaml(document: dict[str, Any], *notes: str) -> str:
-    body = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    """YAML with the marker on top; lines are never folded, so one contract edit is one line."""
+    body = yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=2**16)
     return "".join(f"# {line}\n" for line in (*MARKER, *notes)) + body
 
 

