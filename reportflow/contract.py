@@ -5,6 +5,9 @@ contract from here, so a change to a form is made in one place: ``contract/*.yam
 official town list ``contract/towns.csv`` (derived by ``scripts/refresh_towns.py``). dbt's copy
 (seeds, sources, staging YAML, indicator docs) is generated from them by
 :mod:`reportflow.contract_codegen`.
+
+The loaders that the generator uses take an optional contract folder, so that it can be run on an
+edited copy of the contract (its tests do) without touching the installed one.
 """
 
 from __future__ import annotations

@@ -65,13 +65,13 @@ def derive_towns(source: bytes) -> list[dict[str, str]]:
     Fails when a reporting unit ends up with no town or a town names a unit the contract does
     not know: either means the source or the exceptions changed and the list needs a look.
     """
-    city_prefix = contract.city().code[:4]
+    city_code = contract.city().code[:4]  # the file's cityCode column: 4408 for 440800
     exceptions = contract.reporting_unit_exceptions()
     units = {county.code for county in contract.counties()}
     rows = [
         row
         for row in csv.DictReader(io.StringIO(source.decode("utf-8")))
-        if row["code"].startswith(city_prefix)
+        if row["cityCode"] == city_code
     ]
     towns = [
         {
