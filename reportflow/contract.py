@@ -1,8 +1,13 @@
 """The project's machine-readable copy of the submission and indicator contracts.
 
-Intake, validation, county templates, quality suites and the dbt sources all read the
-contract from here, so a change to a form is made in one place (``contract/*.yaml`` and
-the reference seeds of the dbt project).
+Intake, validation, county templates, quality suites and the dbt project all read the
+contract from here, so a change to a form is made in one place: ``contract/*.yaml`` and the
+official town list ``contract/towns.csv`` (derived by ``scripts/refresh_towns.py``). dbt's copy
+(seeds, sources, staging YAML, indicator docs) is generated from them by
+:mod:`reportflow.contract_codegen`.
+
+The loaders that the generator uses take an optional contract folder, so that it can be run on an
+edited copy of the contract (its tests do) without touching the installed one.
 """
 
 from __future__ import annotations
@@ -14,10 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from reportflow.config import DBT_PROJECT_DIR
-
 CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 #: DuckDB column type for each contract type.
 DUCKDB_TYPES: dict[str, str] = {
@@ -92,23 +94,24 @@ class IndicatorSpec:
     label: str
     form: str | None
     kind: str
+    definition: str
 
 
 @cache
-def _forms_document() -> dict:
-    return yaml.safe_load((CONTRACT_DIR / "forms.yaml").read_text(encoding="utf-8"))
+def _forms_document(contract_dir: Path = CONTRACT_DIR) -> dict:
+    return yaml.safe_load((contract_dir / "forms.yaml").read_text(encoding="utf-8"))
 
 
 @cache
-def _indicators_document() -> dict:
-    return yaml.safe_load((CONTRACT_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+def _indicators_document(contract_dir: Path = CONTRACT_DIR) -> dict:
+    return yaml.safe_load((contract_dir / "indicators.yaml").read_text(encoding="utf-8"))
 
 
 @cache
-def forms() -> dict[str, FormSpec]:
+def forms(contract_dir: Path = CONTRACT_DIR) -> dict[str, FormSpec]:
     """All forms keyed by form key, in contract order."""
     result: dict[str, FormSpec] = {}
-    for key, spec in _forms_document()["forms"].items():
+    for key, spec in _forms_document(contract_dir)["forms"].items():
         fields = tuple(FieldSpec(**f) for f in spec["fields"])
         result[key] = FormSpec(
             key=key,
@@ -129,8 +132,8 @@ def ignored_name_patterns() -> list[str]:
     return list(_forms_document()["ignored_name_patterns"])
 
 
-def city() -> County:
-    doc = _forms_document()["city"]
+def city(contract_dir: Path = CONTRACT_DIR) -> County:
+    doc = _forms_document(contract_dir)["city"]
     return County(code=doc["code"], name=doc["name"], kind="city", sort_order=0)
 
 
@@ -139,13 +142,11 @@ def type_labels() -> dict[str, str]:
 
 
 @cache
-def counties() -> tuple[County, ...]:
-    """The ten county-level units, in the order the contract lists them."""
-    with (SEEDS_DIR / "ref_counties.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def counties(contract_dir: Path = CONTRACT_DIR) -> tuple[County, ...]:
+    """The ten county-level units, in the order the contract lists them (bulletin order)."""
     return tuple(
-        County(r["county_code"], r["county_name"], r["county_kind"], int(r["sort_order"]))
-        for r in rows
+        County(c["code"], c["name"], c["kind"], order)
+        for order, c in enumerate(_forms_document(contract_dir)["counties"], start=1)
     )
 
 
@@ -153,10 +154,34 @@ def county_by_code(code: str) -> County | None:
     return next((c for c in counties() if c.code == code), None)
 
 
+def county_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
+    """Kind key → Chinese label of a county-level unit (district 区, …)."""
+    return dict(_forms_document(contract_dir)["county_kinds"])
+
+
+def form_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
+    """Kind key → Chinese label of a form (snapshot 期末快照, …)."""
+    return dict(_forms_document(contract_dir)["form_kinds"])
+
+
+def town_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
+    """Kind key → Chinese label of a town (street 街道, …)."""
+    return dict(_forms_document(contract_dir)["towns"]["kinds"])
+
+
+def reporting_unit_exceptions() -> dict[str, str]:
+    """Town code → reporting unit, for the towns that do not report under their code prefix.
+
+    Read by ``scripts/refresh_towns.py`` when it derives the town list; everything else reads
+    the reporting unit from :func:`towns`, never from a code.
+    """
+    return dict(_forms_document()["towns"]["reporting_unit_exceptions"])
+
+
 @cache
-def towns() -> dict[str, Town]:
-    """The town reference list keyed by 9-digit town code."""
-    with (SEEDS_DIR / "ref_towns.csv").open(encoding="utf-8", newline="") as handle:
+def towns(contract_dir: Path = CONTRACT_DIR) -> dict[str, Town]:
+    """The official town list keyed by 9-digit town code, each with its reporting unit."""
+    with (contract_dir / "towns.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return {
         r["town_code"]: Town(r["town_code"], r["town_name"], r["county_code"], r["town_kind"])
@@ -164,10 +189,20 @@ def towns() -> dict[str, Town]:
     }
 
 
+def towns_of(county_code: str) -> list[Town]:
+    """The towns a unit reports for, in code order (empty for an unknown unit)."""
+    return [t for t in towns().values() if t.county_code == county_code]
+
+
 @cache
-def indicators() -> tuple[IndicatorSpec, ...]:
+def indicators(contract_dir: Path = CONTRACT_DIR) -> tuple[IndicatorSpec, ...]:
     """Indicator keys in export order."""
-    return tuple(IndicatorSpec(**i) for i in _indicators_document()["indicators"])
+    return tuple(IndicatorSpec(**i) for i in _indicators_document(contract_dir)["indicators"])
+
+
+def indicator_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
+    """Kind key → Chinese label of an indicator (count 计数, …)."""
+    return dict(_indicators_document(contract_dir)["kinds"])
 
 
 def deadline_day_default() -> int:

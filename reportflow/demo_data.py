@@ -62,7 +62,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from reportflow.contract import FieldSpec, FormSpec, counties, deadline_day_default, forms, towns
+from reportflow.contract import FieldSpec, FormSpec, counties, deadline_day_default, forms, towns_of
 from reportflow.periods import Period, beijing_now, shift_period, to_beijing
 
 Row = dict[str, Any]
@@ -506,7 +506,7 @@ _PROJECT_TABLE: dict[str, tuple[tuple[str, str, int, int | None, str, str, int],
     "440825": (
         ("徐闻港区南山作业区扩建工程", "440825108", -22, None, "31.20", "0.95", 44),
         ("外罗海上风电项目（二期）", "440825107", -12, None, "46.70", "2.60", 37),
-        ("“菠萝的海”现代农业产业园", "440825101", -30, -12, "12.30", "0.10", 21),
+        ("“菠萝的海”现代农业产业园", "440825104", -30, -12, "12.30", "0.10", 21),
     ),
     "440881": (
         ("廉江高新区家电产业园", "440881001", -24, None, "41.50", "1.20", 58),
@@ -521,14 +521,14 @@ _PROJECT_TABLE: dict[str, tuple[tuple[str, str, int, int | None, str, str, int],
     "440883": (
         ("湛江吴川机场配套交通工程", "440883106", -17, None, "13.60", "0.55", 24),
         ("吴川羽绒服装产业园", "440883002", -28, -6, "19.20", "0.12", 33),
-        ("鉴江吴川段防洪提升工程", "440883108", -7, None, "3.10", "0.27", 13),
+        ("鉴江吴川段防洪提升工程", "440883101", -7, None, "3.10", "0.27", 13),
     ),
     "440871": (
-        ("宝钢湛江钢铁三高炉系统项目", "440871001", -40, -16, "168.40", "0.80", 312),
-        ("中科炼化一体化项目（二期）", "440871002", -21, None, "211.70", "6.80", 268),
-        ("巴斯夫(广东)一体化基地", "440871002", -44, -10, "612.50", "4.50", 405),
-        ("东海岛石化产业园公共管廊", "440871003", -12, None, "14.80", "0.90", 36),
-        ("硇洲岛中心渔港升级改造", "440871100", -5, None, "2.30", "0.22", 10),
+        ("宝钢湛江钢铁三高炉系统项目", "440811070", -40, -16, "168.40", "0.80", 312),
+        ("中科炼化一体化项目（二期）", "440811071", -21, None, "211.70", "6.80", 268),
+        ("巴斯夫(广东)一体化基地", "440811071", -44, -10, "612.50", "4.50", 405),
+        ("东海岛石化产业园公共管廊", "440811072", -12, None, "14.80", "0.90", 36),
+        ("硇洲岛中心渔港升级改造", "440811173", -5, None, "2.30", "0.22", 10),
     ),
 }
 
@@ -557,7 +557,7 @@ class _County:
         self.periods = periods
         self.n = len(periods)
         self.seed = seed
-        self.towns = [t for t in towns().values() if t.county_code == code]
+        self.towns = towns_of(code)
         self.town_codes = [t.code for t in self.towns]
         self.rural = code in _RURAL
         rng = self._rng("villages")

@@ -156,7 +156,7 @@ def _enum_spellings(spec: FieldSpec) -> dict[str, str]:
 
 
 def _town_spellings(county_code: str) -> dict[str, str]:
-    own = {t.code for t in contract.towns().values() if t.county_code == county_code}
+    own = {t.code for t in contract.towns_of(county_code)}
     return _exact_spellings(own, town_normaliser(county_code))
 
 

@@ -73,7 +73,7 @@ def template_name(form: FormSpec) -> str:
 def example_row(form: FormSpec, county: County, period: str) -> list[str]:
     """One row that passes every rule of ``form`` for ``county`` in ``period``."""
     first_day = date(int(period[:4]), int(period[5:7]), 1).isoformat()
-    town = next(t.code for t in contract.towns().values() if t.county_code == county.code)
+    town = contract.towns_of(county.code)[0].code
     chosen: dict[str, str] = {}
     for spec in form.fields:
         chosen[spec.key] = _example_value(spec, town, first_day)
@@ -152,7 +152,7 @@ def guide_text(county: County) -> str:
         }
         for form in contract.forms().values()
     ]
-    towns = [t for t in contract.towns().values() if t.county_code == county.code]
+    towns = contract.towns_of(county.code)
     limits = contract.limits()
     text = (
         environment()

@@ -319,7 +319,7 @@ def test_city_sums_submitting_counties_and_recomputes_rates(values, facts):
         "weak_orgs_listed",
         "weak_orgs_rectification_rate",
     ]
-    # coverage (2 + 4) / (8 + 12); not the mean of 0.25 and 0.333, not over all 121 towns
+    # coverage (2 + 4) / (8 + 12); not the mean of 0.25 and 0.333, not over all 125 towns
     assert _pick(values, JAN, CITY, keys) == dict(
         zip(keys, [4, 3, 6, 0.3, 3, pytest.approx(2 / 3)], strict=True)
     )

@@ -244,7 +244,7 @@ EXPECTED_MISSING = {**dict.fromkeys(EXPECTED_A, ""), "forms_submitted": "0", "fo
 # The city adds up the counties that submitted each form and divides the sums.
 EXPECTED_CITY = {
     **EXPECTED_A,
-    "town_coverage_rate": "0.2500",  # only A sent instructors: 2 / 8, not over all 121 towns
+    "town_coverage_rate": "0.2500",  # only A sent instructors: 2 / 8, not over all 125 towns
     "weak_orgs_listed": "2",  # 2 + 0
     "weak_orgs_rectification_rate": "0.5000",  # 1 / (2 + 0)
     "disputes_received": "4",  # 3 + 1

@@ -22,7 +22,7 @@ from reportflow.bulletin.formatting import (
     value_cell,
 )
 from reportflow.bulletin.views import city_bulletin, headline, ranking
-from reportflow.contract import IndicatorSpec, indicators
+from reportflow.contract import indicators
 from reportflow.templating import (
     environment,
     format_count,
@@ -30,10 +30,11 @@ from reportflow.templating import (
     format_percent,
 )
 
-RATE = IndicatorSpec("mediation_success_rate", "调解成功率", "disputes", "rate")
-COUNT = IndicatorSpec("outreach_events", "宣讲活动场次", "outreach", "count")
-AMOUNT = IndicatorSpec("investment_to_date", "累计完成投资(亿元)", "project_orgs", "amount")
-FORMS_SUBMITTED = IndicatorSpec("forms_submitted", "已报送报表数", None, "count")
+SPECS = {spec.key: spec for spec in indicators()}
+RATE = SPECS["mediation_success_rate"]
+COUNT = SPECS["outreach_events"]
+AMOUNT = SPECS["investment_to_date"]
+FORMS_SUBMITTED = SPECS["forms_submitted"]
 
 
 def period_data(

@@ -215,6 +215,22 @@ def test_town_must_exist_and_belong_to_the_county() -> None:
     assert value is INVALID and "不在全市镇街代码表中" in (reason or "")
 
 
+def test_town_belongs_to_the_unit_the_list_names_not_its_code_prefix() -> None:
+    """经开区 administers 东山街道 and 硇洲镇, which keep their 麻章区 codes (forms.md v1.1)."""
+    mazhang, zone = town_normaliser("440811"), town_normaliser("440871")
+    assert zone("440811070") == ("440811070", None)
+    assert zone("440811173") == ("440811173", None)
+    assert mazhang("440811100") == ("440811100", None)
+    value, reason = mazhang("440811070")
+    assert value is INVALID
+    assert reason == (
+        "是湛江经济技术开发区东山街道的代码，不属于本单位（麻章区），本单位只能报送本辖区的镇街"
+    )
+    value, reason = zone("440811100")
+    assert value is INVALID and "是麻章区麻章镇的代码" in (reason or "")
+    assert town_normaliser("440804")("440804401") == ("440804401", None)  # 官渡工业园
+
+
 def test_max_rule() -> None:
     audience = normaliser_for(FORMS["outreach"].field_by_key("audience"), "440802", OCT)
     assert audience("100,000") == ("100000", None)

@@ -36,7 +36,7 @@ P = "2026-10"
 PREV = "2026-09"
 CITY = "440800"
 MAZHANG = "440811"  # 3 towns: 440811100, 440811101, 440811102
-ZONE = "440871"  # 4 towns: 440871001..003, 440871100
+ZONE = "440871"  # 4 towns with 麻章区 codes: 440811070, 071, 072, 173
 CHIKAN = "440802"  # 8 towns
 
 INSTRUCTORS_EN = [
@@ -174,6 +174,8 @@ def test_headers_encodings_and_cell_conventions(tmp_path: Path) -> None:
     ("header", "row", "reason"),
     [
         (INSTRUCTORS_EN, ["A", "440802001", "full_time", "agency", "2026-10-01", "1"], "another"),
+        # 东山街道 keeps its 麻章区 code but reports under 经开区
+        (INSTRUCTORS_EN, ["A", "440811070", "full_time", "agency", "2026-10-01", "1"], "another"),
         (INSTRUCTORS_EN, ["A", "440811999", "full_time", "agency", "2026-10-01", "1"], "unknown"),
         (INSTRUCTORS_EN, ["A", "440811100", "full_time", "agency", "2026-11-01", "1"], "after"),
         (INSTRUCTORS_EN, ["A", "440811100", "全职", "agency", "2026-10-01", "1"], "option"),
@@ -261,7 +263,7 @@ def test_missing_is_not_zero_and_nothing_is_carried_forward(tmp_path: Path) -> N
         ZONE,
         "instructors_2026-10.csv",
         INSTRUCTORS_EN,
-        [["Z1", "440871001", "part_time", "retired_cadre", "2026-01-01", "0"]],
+        [["Z1", "440811070", "part_time", "retired_cadre", "2026-01-01", "0"]],
     )
     values = compute_indicators(tmp_path, P)
     for spec in indicators():
@@ -347,7 +349,7 @@ def test_early_warnings_resolved_and_open(tmp_path: Path) -> None:
         ZONE,
         "early_warnings_2026-09.csv",
         WARNINGS,
-        [["I1", "440871001", "2026-09-28", "epidemic", "", "登革热"]],
+        [["I1", "440811070", "2026-09-28", "epidemic", "", "登革热"]],
     )
     drop(
         tmp_path,
@@ -355,9 +357,9 @@ def test_early_warnings_resolved_and_open(tmp_path: Path) -> None:
         "苗头性问题_202610.csv",
         WARNINGS,
         [
-            ["I1", "440871001", "2026-09-28", "epidemic", "2026-10-03", "登革热"],
-            ["I2", "440871002", "2026-10-09", "village_election", "", ""],
-            ["I3", "440871100", "2026-10-15", "疫情防控", "2026-10-15", "蚊媒"],
+            ["I1", "440811070", "2026-09-28", "epidemic", "2026-10-03", "登革热"],
+            ["I2", "440811071", "2026-10-09", "village_election", "", ""],
+            ["I3", "440811173", "2026-10-15", "疫情防控", "2026-10-15", "蚊媒"],
         ],
     )
     october = compute_indicators(tmp_path, P)
@@ -410,11 +412,11 @@ def test_city_rates_are_recomputed_from_summed_parts(tmp_path: Path) -> None:
         "disputes_2026-10.csv",
         DISPUTES,
         [
-            ["Z1", "440871001", "2026-10-01", "land", "other", "agreement", closed],
-            ["Z2", "440871001", "2026-10-01", "land", "other", "no_agreement", closed],
-            ["Z3", "440871001", "2026-10-01", "land", "other", "no_agreement", closed],
-            ["Z4", "440871001", "2026-10-01", "land", "other", "no_agreement", closed],
-            ["Z5", "440871001", "2026-10-01", "land", "other", "referred", closed],
+            ["Z1", "440811070", "2026-10-01", "land", "other", "agreement", closed],
+            ["Z2", "440811070", "2026-10-01", "land", "other", "no_agreement", closed],
+            ["Z3", "440811070", "2026-10-01", "land", "other", "no_agreement", closed],
+            ["Z4", "440811070", "2026-10-01", "land", "other", "no_agreement", closed],
+            ["Z5", "440811070", "2026-10-01", "land", "other", "referred", closed],
         ],
     )
     drop(
@@ -430,9 +432,9 @@ def test_city_rates_are_recomputed_from_summed_parts(tmp_path: Path) -> None:
         "weak_orgs_2026-10.csv",
         WEAK,
         [
-            ["W2", "民安街道某社区党支部", "440871003", "2026-02-01", "rectifying", "", ""],
-            ["W3", "硇洲镇某村党支部", "440871100", "2026-02-01", "rectifying", "", ""],
-            ["W4", "东山街道某社区党支部", "440871001", "2026-02-01", "已摘帽", "2026/6/1", ""],
+            ["W2", "民安街道某社区党支部", "440811072", "2026-02-01", "rectifying", "", ""],
+            ["W3", "硇洲镇某村党支部", "440811173", "2026-02-01", "rectifying", "", ""],
+            ["W4", "东山街道某社区党支部", "440811070", "2026-02-01", "已摘帽", "2026/6/1", ""],
         ],
     )
     values = compute_indicators(tmp_path, P)
@@ -452,7 +454,7 @@ def test_zero_denominator_is_missing_not_zero(tmp_path: Path) -> None:
         ZONE,
         "disputes_2026-10.csv",
         DISPUTES,
-        [["Z1", "440871001", "2026-10-01", "land", "other", "in_progress", ""]],
+        [["Z1", "440811070", "2026-10-01", "land", "other", "in_progress", ""]],
     )
     values = compute_indicators(tmp_path, P)
     assert value(values, ZONE, "weak_orgs_listed") == 0
@@ -466,7 +468,7 @@ def test_zero_denominator_is_missing_not_zero(tmp_path: Path) -> None:
 
 def test_year_on_year(tmp_path: Path) -> None:
     def disputes(county: str, period: str, count: int) -> None:
-        town = {MAZHANG: "440811100", ZONE: "440871001", CHIKAN: "440802001"}[county]
+        town = {MAZHANG: "440811100", ZONE: "440811070", CHIKAN: "440802001"}[county]
         day = f"{period}-05"
         rows = [
             [f"{county}-{period}-{i}", town, day, "family", "other", "in_progress", ""]
@@ -527,7 +529,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         ZONE,
         "村(社区)后备干部_2026-10.csv",
         CADRES,
-        [["Z", "440871100", "村", "veteran", "2026-10-01"]],
+        [["Z", "440811173", "村", "veteran", "2026-10-01"]],
         at=deadline + timedelta(seconds=1),
     )
     reference = Reference(tmp_path)
@@ -551,7 +553,7 @@ def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
         ZONE,
         "reserve_cadres_2026-10.csv",
         CADRES,
-        [["R1", "440871100", "村", "veteran", "2026-10-01"]],
+        [["R1", "440811173", "村", "veteran", "2026-10-01"]],
         at=datetime(2026, 11, 6, 0, 0, 1, tzinfo=BEIJING),
     )
     values = compute_indicators(tmp_path, P)
@@ -593,7 +595,7 @@ def test_projects_temp_orgs_and_investment(tmp_path: Path) -> None:
             [
                 "X1",
                 "巴斯夫(广东)一体化基地",
-                "440871002",
+                "440811071",
                 "在建",
                 "2024/3/1",
                 "405",
@@ -601,11 +603,11 @@ def test_projects_temp_orgs_and_investment(tmp_path: Path) -> None:
                 "60",
                 "612.5",
             ],
-            ["X2", "硇洲岛中心渔港", "440871100", "前期", "", "8", "0", "1", "0.25"],
+            ["X2", "硇洲岛中心渔港", "440811173", "前期", "", "8", "0", "1", "0.25"],
             [
                 "X3",
                 "管廊",
-                "440871003",
+                "440811072",
                 "under_construction",
                 "2026-10-31",
                 "30",

@@ -1,12 +1,12 @@
 """reportflow.transform without running dbt, and the dbt project's copy of the contract.
 
-The dbt project keeps its own copy of parts of the contract (sources, reference seeds, the wide
-mart's columns); these tests fail as soon as the copy and reportflow/contract disagree.
+The seeds, sources, staging YAML and indicator docs are generated from reportflow/contract
+(tests/unit/test_contract_codegen.py); the hand-written parts that follow the contract (one staging
+model per form, the wide mart's columns, the deadline default) are checked here.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 from pathlib import Path
@@ -17,18 +17,12 @@ import yaml
 
 from reportflow import contract, transform
 from reportflow.config import DBT_PROJECT_DIR, Settings
-from reportflow.warehouse import RAW_META_COLUMNS
 
 MODELS = DBT_PROJECT_DIR / "models"
 
 
 def _yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _seed(name: str) -> list[dict[str, str]]:
-    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _model(document: dict, name: str) -> dict:
@@ -140,32 +134,6 @@ def test_export_failure_keeps_the_previous_snapshot(tmp_path: Path) -> None:
 # --- the dbt project's copy of the contract ----------------------------------------------------
 
 
-def test_ref_forms_seed_matches_the_contract() -> None:
-    rows = _seed("ref_forms")
-    assert [(r["form"], r["form_label"], r["form_kind"]) for r in rows] == [
-        (f.key, f.label, f.kind) for f in contract.forms().values()
-    ]
-    assert [int(r["form_order"]) for r in rows] == list(range(1, len(rows) + 1))
-
-
-def test_ref_indicators_seed_matches_the_contract() -> None:
-    rows = _seed("ref_indicators")
-    assert [
-        (r["indicator"], r["indicator_label"], r["indicator_kind"], r["form"] or None) for r in rows
-    ] == [(i.key, i.label, i.kind, i.form) for i in contract.indicators()]
-    assert [int(r["indicator_order"]) for r in rows] == list(range(1, len(rows) + 1))
-
-
-def test_sources_have_the_raw_columns_of_every_form() -> None:
-    source = _yaml(MODELS / "staging" / "_sources.yml")["sources"][0]
-    assert source["schema"] == "raw"
-    tables = {t["name"]: [c["name"] for c in t["columns"]] for t in source["tables"]}
-    meta = [name for name, _ in RAW_META_COLUMNS]
-    for form in contract.forms().values():
-        assert tables[form.key] == meta + [f.key for f in form.fields], form.key
-    assert set(tables) == {*contract.forms(), "submissions"}
-
-
 def test_every_raw_table_has_one_staging_model() -> None:
     staging = {p.stem for p in (MODELS / "staging").glob("*.sql")}
     others = {"stg_submissions", "stg_reporting_periods"}
@@ -184,18 +152,3 @@ def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
     ]
     unit = _model(_yaml(MODELS / "intermediate" / "_intermediate.yml"), "int_unit_indicators")
     assert [c["name"] for c in unit["columns"]] == ["period", "county_code", *keys]
-
-
-def test_every_indicator_has_a_doc_block() -> None:
-    docs = (MODELS / "_indicator_docs.md").read_text(encoding="utf-8")
-    for indicator in contract.indicators():
-        assert f"{{% docs ind_{indicator.key} %}}\n{indicator.label} ({indicator.key}):" in docs
-
-
-def test_project_vars_match_the_contract() -> None:
-    project_vars = _yaml(DBT_PROJECT_DIR / "dbt_project.yml")["vars"]
-    assert (project_vars["city_code"], project_vars["city_name"]) == (
-        contract.city().code,
-        contract.city().name,
-    )
-    assert "deadline_day" not in project_vars  # deadlines come from raw.reporting_periods

@@ -29,9 +29,12 @@ def test_synthetic_units_are_distinct_from_the_real_ones(tmp_path: Path) -> None
     assert len(set(codes)) == 1000 and all(len(code) == 6 for code in codes)
     assert not set(codes) & {contract.city().code, *(c.code for c in contract.counties())}
     assert [int(u["sort_order"]) for u in units] == list(range(1, 1001))
-    assert len(towns) == 1000 * bench_dbt.TOWNS_PER_UNIT
-    assert all(t["town_code"].startswith(t["county_code"]) for t in towns)
+    # every unit has the towns of a real unit: 100 rounds of the official 125
+    assert len(towns) == 100 * len(contract.towns())
+    assert {t["county_code"] for t in towns} == set(codes)
     assert len({t["town_code"] for t in towns}) == len(towns)
+    # like the official codes, a town's code does not name its unit
+    assert not any(t["town_code"].startswith(t["county_code"]) for t in towns)
 
 
 def test_project_copy_leaves_the_committed_seeds_alone(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ city_parts as (
     select
         period,
         prev_year,
-        '{{ var("city_code") }}' as county_code,
+        '{{ city_code() }}' as county_code,
         sum(columns(* exclude (period, prev_year, county_code)))
     from county_parts
     group by period, prev_year

@@ -10,8 +10,8 @@ counties as (
 city as (
 
     select
-        '{{ var("city_code") }}' as county_code,
-        '{{ var("city_name") }}' as county_name,
+        '{{ city_code() }}' as county_code,
+        '{{ city_name() }}' as county_name,
         'city' as county_kind,
         0 as sort_order
 
@@ -32,7 +32,7 @@ final as (
         county_name,
         county_kind,
         cast(sort_order as integer) as sort_order,
-        county_code = '{{ var("city_code") }}' as is_city
+        county_code = '{{ city_code() }}' as is_city
     from units
 
 )

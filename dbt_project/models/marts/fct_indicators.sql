@@ -82,7 +82,7 @@ city_form_units as (
 
     select
         period,
-        '{{ var("city_code") }}' as county_code,
+        '{{ city_code() }}' as county_code,
         form,
         count(*) as submitted_units
     from county_units
