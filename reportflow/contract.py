@@ -88,13 +88,32 @@ class Town:
     kind: str
 
 
+#: Values of an indicator's ``better``: which way a change is good news.
+BETTER_DIRECTIONS: frozenset[str] = frozenset({"higher", "lower", "neutral"})
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
+    """One indicator: its key, Chinese label and unit, how it is computed and read.
+
+    ``better`` says whether a rise is good news (``higher``), bad news (``lower``, e.g. open
+    warnings) or neither (``neutral``); the bulletin's arrows, colours and summary words follow
+    it. ``explanation`` is the Chinese definition printed in the bulletin's 指标说明;
+    ``definition`` is the contract's wording that the dbt models implement.
+    """
+
     key: str
     label: str
     form: str | None
     kind: str
+    unit: str
+    better: str
+    explanation: str
     definition: str
+
+    def __post_init__(self) -> None:
+        if self.better not in BETTER_DIRECTIONS:
+            raise ValueError(f"indicator {self.key}: better must be one of {BETTER_DIRECTIONS}")
 
 
 @cache

@@ -8,13 +8,19 @@ columns as docs/architecture.md defines them) with a throw-away in-memory connec
 The result is always a complete grid shaped by the contract, not by the snapshot: the city
 and the ten counties × every indicator key × every form. Whatever the snapshot lacks is
 missing, so a period nobody reported in still yields a full (empty) bulletin and export.
+Beside the period itself it carries the twelve months ending with it (the trend lines) and a
+fingerprint of everything read, which decides whether a re-render is a new publication.
+
+Only a month that has ended (Beijing time) can be published: its data is still arriving
+before that, and a bulletin dated in the future would head the archive.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +28,10 @@ import duckdb
 
 from reportflow.config import Settings
 from reportflow.contract import IndicatorSpec, city, counties, forms, indicators
-from reportflow.periods import PeriodError, parse_period
+from reportflow.periods import Period, PeriodError, parse_period
+
+#: Months shown by a trend line: the period and the eleven before it.
+TREND_MONTHS = 12
 
 INDICATORS_FILE = "fct_indicators.parquet"
 STATUS_FILE = "submission_status.parquet"
@@ -61,6 +70,21 @@ def validate_period(period: str) -> str:
         return parse_period(period)
     except PeriodError as error:
         raise BulletinError(str(error)) from error
+
+
+def require_ended(period: str) -> str:
+    """Return ``period`` if the month is over in Beijing time; refuse a month still running.
+
+    A bulletin for a month in progress (or in the future) would publish incomplete figures
+    under a date that has not come, and would head the archive as the latest issue.
+    """
+    parsed = Period.parse(validate_period(period))
+    if not parsed.has_ended():
+        raise BulletinError(
+            f"period {parsed.key} has not ended yet (Beijing time): its bulletin can be "
+            f"published from {parsed.end:%Y-%m-%d} on"
+        )
+    return parsed.key
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,12 @@ class PeriodData:
     indicators: tuple[IndicatorSpec, ...]
     figures: Mapping[tuple[str, str], Figure]
     statuses: Mapping[tuple[str, str], SubmissionStatus]
+    #: The trend window, oldest first, ending with ``period``.
+    months: tuple[str, ...] = ()
+    #: (unit, key) → one value per month of ``months``; None where nothing was reported.
+    history: Mapping[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
+    #: Digest of every row read: equal digests mean the bulletin would say the same.
+    fingerprint: str = ""
 
     @property
     def city(self) -> Unit:
@@ -151,6 +181,10 @@ class PeriodData:
             if spec.key == key:
                 return Figure(unit_code, spec)
         raise KeyError(f"indicator {key!r} is not in the contract")
+
+    def series(self, unit_code: str, key: str) -> tuple[float | None, ...]:
+        """The unit's value for each month of the trend window (None = not reported)."""
+        return self.history.get((unit_code, key), (None,) * len(self.months))
 
     def status(self, county_code: str, form: str) -> SubmissionStatus:
         return self.statuses.get((county_code, form), SubmissionStatus(county_code, form))
@@ -183,30 +217,44 @@ def contract_units() -> tuple[Unit, ...]:
 
 
 def load_period_data(settings: Settings, period: str) -> PeriodData:
-    """Read the period from the snapshot Parquet files (never the live warehouse)."""
-    validate_period(period)
+    """Read the period and its trend window from the snapshot (never the live warehouse)."""
+    period = require_ended(period)
+    months = tuple(
+        p.key for p in Period.parse(period).shift(1 - TREND_MONTHS).through(Period.parse(period))
+    )
     snapshot = settings.snapshot_dir
     with duckdb.connect(":memory:") as con:
-        figure_rows = _read_snapshot(con, snapshot / INDICATORS_FILE, INDICATOR_COLUMNS, period)
-        status_rows = _read_snapshot(con, snapshot / STATUS_FILE, STATUS_COLUMNS, period)
+        window_rows = _read_snapshot(
+            con, snapshot / INDICATORS_FILE, INDICATOR_COLUMNS, months[0], period
+        )
+        status_rows = _read_snapshot(con, snapshot / STATUS_FILE, STATUS_COLUMNS, period, period)
     units = contract_units()
     specs = indicators()
+    figure_rows = [row for row in window_rows if row["period"] == period]
     return PeriodData(
         period=period,
         units=units,
         indicators=specs,
         figures=_figures(figure_rows, {u.code for u in units}, specs),
         statuses=_statuses(status_rows, {u.code for u in units if not u.is_city}),
+        months=months,
+        history=_history(window_rows, months),
+        fingerprint=_fingerprint(window_rows, status_rows),
     )
 
 
 def _read_snapshot(
-    con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[str], period: str
+    con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[str], first: str, last: str
 ) -> list[dict[str, object]]:
-    """Rows of one snapshot file for the period, as dicts; a clear error if it is absent/old."""
+    """Rows of one snapshot file for periods ``first``..``last`` (with ``period``), in order.
+
+    A clear error if the file is absent or lacks a column. Sorted, so that the fingerprint of
+    the same data is the same whatever order the build wrote the rows in.
+    """
     if not path.is_file():
         raise BulletinError(f"no snapshot {path} yet: run build first")
     source = "read_parquet(" + _sql_string(str(path)) + ")"
+    selected = ("period", *columns)
     try:
         present = {row[0] for row in con.execute(f"describe select * from {source}").fetchall()}
         lacking = [c for c in columns if c not in present]
@@ -214,12 +262,38 @@ def _read_snapshot(
             raise BulletinError(
                 f"snapshot {path.name} lacks columns {', '.join(lacking)}: run build again"
             )
-        query = f"select {', '.join(columns)} from {source} where period = ?"
-        rows = con.execute(query, [period]).fetchall()
+        query = (
+            f"select {', '.join(selected)} from {source} where period between ? and ? "
+            f"order by {', '.join(selected[:3])}"
+        )
+        rows = con.execute(query, [first, last]).fetchall()
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise BulletinError(f"cannot read snapshot {path.name}: {first_line}") from exc
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    return [dict(zip(selected, row, strict=True)) for row in rows]
+
+
+def _history(
+    rows: Iterable[Mapping[str, object]], months: Sequence[str]
+) -> dict[tuple[str, str], tuple[float | None, ...]]:
+    """(unit, key) → value per month of the window; a month without a row stays None (a gap)."""
+    position = {month: index for index, month in enumerate(months)}
+    series: dict[tuple[str, str], list[float | None]] = {}
+    for row in rows:
+        key = (str(row["county_code"]), str(row["indicator"]))
+        values = series.setdefault(key, [None] * len(months))
+        values[position[str(row["period"])]] = _number(row["value"])
+    return {key: tuple(values) for key, values in series.items()}
+
+
+def _fingerprint(*row_sets: Iterable[Mapping[str, object]]) -> str:
+    """SHA-256 over every row read, in order: a data correction changes it, a re-run does not."""
+    digest = hashlib.sha256()
+    for rows in row_sets:
+        for row in rows:
+            digest.update(repr(sorted(row.items())).encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 def _sql_string(text: str) -> str:

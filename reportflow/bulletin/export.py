@@ -5,11 +5,14 @@ Decisions the contract leaves open, taken here:
 - Row order: the city (440800) first, then the ten counties by ``sort_order``; within a unit,
   indicator keys in contract order (``reportflow.contract.indicators()``). 11 × 39 rows always,
   also for a period with no data (every value empty).
+- Columns: the five of indicators.md in its order, then ``indicator_name`` (the Chinese label)
+  and ``unit`` (比例 for rates and ratios, which are fractions) from the contract, so that a
+  forwarded file says what each code means. Readers that name columns are unaffected.
 - Line endings: CRLF throughout (RFC 4180, what Excel writes); UTF-8 with a BOM.
 - Values: counts as integers, rates *and* ratios as fractions with 4 decimals,
   ``investment_to_date`` (kind amount) with 2 decimals, empty when missing. No thousands
   separators, no percent signs: the export is for machines.
-- Formula safety applies to the *text* cells (period, county_code, county_name, indicator):
+- Formula safety applies to the *text* cells (all but ``value``):
   one starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single quote. The
   ``value`` cell is never text: it is produced only by formatting a float, so it cannot carry
   a formula, and a negative ratio such as ``-0.1234`` must stay a number a spreadsheet can
@@ -28,7 +31,15 @@ from reportflow.bulletin.files import atomic_write_bytes
 from reportflow.templating import format_fixed, is_number, round_half_up
 
 CSV_NAME = "indicators.csv"
-HEADER: tuple[str, ...] = ("period", "county_code", "county_name", "indicator", "value")
+HEADER: tuple[str, ...] = (
+    "period",
+    "county_code",
+    "county_name",
+    "indicator",
+    "value",
+    "indicator_name",
+    "unit",
+)
 DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS_BY_KIND: dict[str, int] = {"rate": 4, "ratio": 4, "amount": 2}
 
@@ -47,7 +58,7 @@ def csv_value(value: float | None, kind: str) -> str:
     return str(int(round_half_up(value, 0)))  # type: ignore[arg-type]
 
 
-def indicator_rows(data: PeriodData) -> Iterator[tuple[str, str, str, str, str]]:
+def indicator_rows(data: PeriodData) -> Iterator[tuple[str, ...]]:
     """Every (unit, indicator) row in export order, text cells already neutralised."""
     for unit in data.units:
         for spec in data.indicators:
@@ -58,6 +69,8 @@ def indicator_rows(data: PeriodData) -> Iterator[tuple[str, str, str, str, str]]
                 safe_text_cell(unit.name),
                 safe_text_cell(spec.key),
                 csv_value(figure.value, spec.kind),
+                safe_text_cell(spec.label),
+                safe_text_cell(spec.unit),
             )
 
 

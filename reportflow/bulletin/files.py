@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from reportflow.contract import county_by_code
+
 CITY_TITLE = "湛江市党建指导员工作月报"
 TEMP_SUFFIX = ".tmp"
 
@@ -22,9 +24,16 @@ def city_file_stem(period: str) -> str:
     return f"{CITY_TITLE}_{period}"
 
 
-def county_file_stem(county_code: str) -> str:
-    """``county_440802``: ASCII and stable, for per-county files inside the period folder."""
-    return f"county_{county_code}"
+def county_file_stem(county_code: str, period: str) -> str:
+    """``湛江市党建指导员工作月报_赤坎区_2026-10``: says what it is when forwarded.
+
+    The county's name comes from the contract by code, so callers (mapped Airflow tasks,
+    scripts) still name a county by its code.
+    """
+    county = county_by_code(county_code)
+    if county is None:
+        raise ValueError(f"{county_code!r} is not a county-level code of the contract")
+    return f"{CITY_TITLE}_{county.name}_{period}"
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> Path:

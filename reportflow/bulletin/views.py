@@ -8,23 +8,28 @@ and autoescaping covers every one of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from reportflow.bulletin.charts import Bar, bar_chart_svg
-from reportflow.bulletin.data import Figure, PeriodData, SubmissionStatus, Unit
+from reportflow.bulletin.data import Figure, PeriodData, Unit
 from reportflow.bulletin.formatting import (
     NOT_APPLICABLE,
     Cell,
-    format_mom,
+    Change,
+    display_unit,
     format_value,
-    format_yoy,
-    trend_css,
+    label_names_unit,
+    mom_of,
     value_cell,
+    yoy_of,
 )
+from reportflow.bulletin.publication import Issue
+from reportflow.bulletin.ranks import ranked_counties
+from reportflow.bulletin.summary import summary_paragraphs
+from reportflow.bulletin.trends import Series, trend_svg
 from reportflow.contract import IndicatorSpec, forms
 from reportflow.periods import Period
 from reportflow.templating import format_date_zh, format_datetime_zh, is_number
@@ -40,7 +45,21 @@ HEADLINE_KEYS: tuple[str, ...] = (
     "investment_to_date",
     "warnings_open",
 )
-#: County rankings (higher is better for each of these).
+#: Twelve-month trend lines, one per key indicator (a subset of the headlines: each chart
+#: costs render time in eleven editions).
+TREND_KEYS: tuple[str, ...] = (
+    "town_coverage_rate",
+    "weak_orgs_rectification_rate",
+    "disputes_received",
+    "mediation_success_rate",
+    "outreach_events",
+    "warnings_open",
+)
+CITY_LINE_COLOUR = "#c8161d"
+COUNTY_LINE_COLOUR = "#1f5fa8"
+#: How the appendix explains an indicator's ``better``.
+BETTER_TEXT: dict[str, str] = {"higher": "上升为好", "lower": "下降为好", "neutral": "不作好坏判断"}
+#: County rankings, best first by each indicator's ``better``.
 RANKING_KEYS: tuple[str, ...] = ("mediation_success_rate", "outreach_events", "town_coverage_rate")
 #: Charts of the city bulletin; the county bulletin uses the first two, its own bar highlighted.
 CHART_KEYS: tuple[str, ...] = (
@@ -73,6 +92,7 @@ class Masthead:
     period_label: str
     issue: str
     issued_on: str
+    revised: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,10 +101,8 @@ class FigureLine:
 
     label: str
     value: Cell
-    mom: str
-    mom_css: str
-    yoy: str
-    yoy_css: str
+    mom: Change
+    yoy: Change
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,40 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """One twelve-month line chart and the sentence under it."""
+
+    title: str
+    svg: Markup
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One row of the appendix 指标说明."""
+
+    label: str
+    unit: str
+    explanation: str
+    reading: str
+
+
+@dataclass(frozen=True)
+class GlossarySection:
+    title: str
+    entries: tuple[GlossaryEntry, ...]
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    """A link from a bulletin to the archive page or to another edition of the same month."""
+
+    label: str
+    href: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class GroupRow:
     name: str
     is_city: bool
@@ -145,31 +197,18 @@ class GroupTable:
 
 
 @dataclass(frozen=True)
-class SubmissionTotals:
-    expected: int
-    submitted: int
-    on_time: int
-    late: int
-    missing: int
-
-    @property
-    def sentence(self) -> str:
-        return (
-            f"应报送报表{self.expected}份，已报送{self.submitted}份"
-            f"（其中按时{self.on_time}份、逾期{self.late}份），未报送{self.missing}份。"
-        )
-
-
-@dataclass(frozen=True)
 class CityBulletin:
     masthead: Masthead
     nothing_submitted: bool
-    totals: SubmissionTotals
+    summary: tuple[str, ...]
     headlines: tuple[Headline, ...]
     form_status: tuple[FormStatusRow, ...]
+    trends: tuple[Trend, ...]
     rankings: tuple[Ranking, ...]
     charts: tuple[Chart, ...]
     groups: tuple[GroupTable, ...]
+    glossary: tuple[GlossarySection, ...]
+    links: tuple[EditionLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,15 +238,18 @@ class CountyBulletin:
     masthead: Masthead
     county: Unit
     nothing_submitted: bool
-    totals: SubmissionTotals
+    summary: tuple[str, ...]
     headlines: tuple[Headline, ...]
     status_rows: tuple[CountyStatusRow, ...]
+    trends: tuple[Trend, ...]
     charts: tuple[Chart, ...]
-    groups: tuple[CountyGroup, ...] = field(default_factory=tuple)
+    groups: tuple[CountyGroup, ...]
+    glossary: tuple[GlossarySection, ...]
+    links: tuple[EditionLink, ...] = ()
 
 
-def masthead(period: str, subtitle: str, issued: datetime) -> Masthead:
-    """The 简报-style title block: red title, issue number, period and date of issue."""
+def masthead(period: str, subtitle: str, issue: Issue) -> Masthead:
+    """The 简报-style title block: red title, issue number, period and the recorded issue date."""
     parsed = Period.parse(period)
     return Masthead(
         title="湛江市党建指导员工作月报",
@@ -215,7 +257,8 @@ def masthead(period: str, subtitle: str, issued: datetime) -> Masthead:
         period=period,
         period_label=parsed.label,
         issue=f"{parsed.year}年第{parsed.month}期",
-        issued_on=format_date_zh(issued),
+        issued_on=format_date_zh(issue.issued_at),
+        revised=issue.is_revision,
     )
 
 
@@ -231,14 +274,11 @@ def join_names(names: Sequence[str]) -> str:
 
 def _figure_line(figure: Figure) -> dict[str, Any]:
     """The :class:`FigureLine` fields of a figure, for a headline or a county row."""
-    kind = figure.indicator.kind
     return {
         "label": figure.indicator.label,
         "value": value_cell(figure),
-        "mom": format_mom(figure.mom_change, kind),
-        "mom_css": trend_css(figure.mom_change),
-        "yoy": format_yoy(figure.yoy_change),
-        "yoy_css": trend_css(figure.yoy_change),
+        "mom": mom_of(figure),
+        "yoy": yoy_of(figure),
     }
 
 
@@ -255,19 +295,6 @@ def headline(
     if city_figure is not None:
         city_text = value_cell(city_figure).text
     return Headline(**_figure_line(figure), note=note, city_value=city_text)
-
-
-def submission_totals(statuses: Sequence[SubmissionStatus]) -> SubmissionTotals:
-    """Counts of forms expected / submitted / on time / late / missing."""
-    late = sum(1 for s in statuses if s.status == "late")
-    submitted = sum(1 for s in statuses if s.submitted)
-    return SubmissionTotals(
-        expected=len(statuses),
-        submitted=submitted,
-        on_time=submitted - late,
-        late=late,
-        missing=len(statuses) - submitted,
-    )
 
 
 def form_status_rows(data: PeriodData) -> tuple[FormStatusRow, ...]:
@@ -298,27 +325,18 @@ def form_status_rows(data: PeriodData) -> tuple[FormStatusRow, ...]:
 
 
 def ranking(data: PeriodData, key: str) -> Ranking:
-    """Counties by value, best first; equal values share a rank (1, 2, 2, 4); missing last."""
+    """Counties best first (by the indicator's ``better``), ties shared; missing last, unranked."""
+    entries = [
+        RankEntry(str(r.rank), r.county.name, value_cell(r.figure))
+        for r in ranked_counties(data, key)
+    ]
     figures = [(c, data.figure(c.code, key)) for c in data.counties]
-    ranked = sorted(
-        (pair for pair in figures if is_number(pair[1].value)),
-        key=lambda pair: (-float(pair[1].value), pair[0].sort_order),  # type: ignore[arg-type]
-    )
-    entries: list[RankEntry] = []
-    previous: str | None = None
-    rank = 0
-    for position, (county, figure) in enumerate(ranked, start=1):
-        shown = format_value(figure.value, figure.indicator.kind)
-        if shown != previous:
-            rank, previous = position, shown  # ties as displayed, so equal-looking ranks tie
-        entries.append(RankEntry(str(rank), county.name, value_cell(figure)))
     entries += [
         RankEntry(NOT_APPLICABLE, county.name, value_cell(figure))
         for county, figure in figures
         if not is_number(figure.value)
     ]
-    spec = figures[0][1].indicator
-    return Ranking(spec.label, tuple(entries))
+    return Ranking(figures[0][1].indicator.label, tuple(entries))
 
 
 def chart(data: PeriodData, key: str, highlight: str | None = None) -> Chart:
@@ -346,6 +364,37 @@ def chart(data: PeriodData, key: str, highlight: str | None = None) -> Chart:
     )
     note = "虚线为全市水平。" if reference_text else ""
     return Chart(title=f"各{UNITS_NOUN}{spec.label}", svg=svg, note=note)
+
+
+def trend(data: PeriodData, key: str, county: Unit | None = None) -> Trend:
+    """The city's twelve months of one indicator; on a county edition the county's against it."""
+    spec = data.figure(data.city.code, key).indicator
+    city_line = Series(
+        CITY_ROW_NAME, data.series(data.city.code, key), CITY_LINE_COLOUR, county is None
+    )
+    lines = [city_line]
+    if county is not None:
+        lines.insert(0, Series(county.name, data.series(county.code, key), COUNTY_LINE_COLOUR))
+    plain = display_unit(spec) == "%" or label_names_unit(spec)
+    title = spec.label if plain else f"{spec.label}（{display_unit(spec)}）"
+    gaps = any(v is None for line in lines for v in line.values)
+    note = "折线中断处为当月未报送或无法计算，不按零计。" if gaps else ""
+    svg = trend_svg(data.months, lines, kind=spec.kind, title=title)
+    return Trend(title=title, svg=svg, note=note)
+
+
+def glossary(data: PeriodData) -> tuple[GlossarySection, ...]:
+    """The appendix 指标说明: every indicator the tables show, by group, from the contract."""
+    return tuple(
+        GlossarySection(
+            title=title,
+            entries=tuple(
+                GlossaryEntry(s.label, display_unit(s), s.explanation, BETTER_TEXT[s.better])
+                for s in specs
+            ),
+        )
+        for _, title, specs in indicator_groups(data)
+    )
 
 
 def indicator_groups(data: PeriodData) -> list[tuple[str, str, tuple[IndicatorSpec, ...]]]:
@@ -392,24 +441,28 @@ def group_table(
     )
 
 
-def city_bulletin(data: PeriodData, issued: datetime) -> CityBulletin:
+def city_bulletin(
+    data: PeriodData, issue: Issue, links: tuple[EditionLink, ...] = ()
+) -> CityBulletin:
     """Everything the city bulletin shows, formatted."""
     city_code = data.city.code
-    statuses = [data.status(c.code, f) for c in data.counties for f in forms()]
     return CityBulletin(
-        masthead=masthead(data.period, "全市综合", issued),
+        masthead=masthead(data.period, "全市综合", issue),
         nothing_submitted=data.nothing_submitted,
-        totals=submission_totals(statuses),
+        summary=summary_paragraphs(data, data.city, HEADLINE_KEYS),
         headlines=tuple(
             headline(data.figure(city_code, k), expected_units=len(data.counties))
             for k in HEADLINE_KEYS
         ),
         form_status=form_status_rows(data),
+        trends=tuple(trend(data, k) for k in TREND_KEYS),
         rankings=tuple(ranking(data, k) for k in RANKING_KEYS),
         charts=tuple(chart(data, k) for k in CHART_KEYS),
         groups=tuple(
             group_table(data, i, g) for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        glossary=glossary(data),
+        links=links,
     )
 
 
@@ -455,25 +508,30 @@ def county_group(
     return CountyGroup(title=f"（{chinese_ordinal(index)}）{title}", rows=tuple(rows), note=note)
 
 
-def county_bulletin(data: PeriodData, county_code: str, issued: datetime) -> CountyBulletin:
+def county_bulletin(
+    data: PeriodData, county_code: str, issue: Issue, links: tuple[EditionLink, ...] = ()
+) -> CountyBulletin:
     """Everything one county's bulletin shows, formatted."""
     county = data.unit(county_code)
     if county.is_city:
         raise ValueError("the city has the city bulletin, not a county bulletin")
     statuses = [data.status(county_code, f) for f in forms()]
     return CountyBulletin(
-        masthead=masthead(data.period, county.name, issued),
+        masthead=masthead(data.period, county.name, issue),
         county=county,
         nothing_submitted=not any(s.submitted for s in statuses),
-        totals=submission_totals(statuses),
+        summary=summary_paragraphs(data, county, HEADLINE_KEYS),
         headlines=tuple(
             headline(data.figure(county_code, k), data.figure(data.city.code, k))
             for k in HEADLINE_KEYS
         ),
         status_rows=county_status_rows(data, county_code),
+        trends=tuple(trend(data, k, county) for k in TREND_KEYS),
         charts=tuple(chart(data, k, highlight=county_code) for k in CHART_KEYS[:2]),
         groups=tuple(
             county_group(data, county_code, i, g)
             for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        glossary=glossary(data),
+        links=links,
     )
