@@ -16,8 +16,8 @@ Rules the reader relies on:
 - the chart has its own white background and dark text in explicit colours, so it stays
   legible where a browser forces a dark scheme.
 
-The output is deterministic (fixed ``svg.hashsalt``, no date in the metadata), so the same data
-gives the same HTML byte for byte.
+The output is deterministic (``svg.hashsalt`` fixed per chart title, no date in the metadata),
+so the same data gives the same HTML byte for byte.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ MARGINS = {"left": 0.14, "right": 0.98, "top": 0.9, "bottom": 0.2}
 #: What matplotlib writes that a page with several inline charts must not repeat or keep.
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_STYLE_SHEET = re.compile(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>\s*", re.S)
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
 _GROUP_ID = re.compile(
     r' id="(?:figure|axes|patch|line2d|text|legend|matplotlib\.axis|[xy]tick)_?[\w.]*"'
 )
@@ -74,7 +76,6 @@ def _configure() -> None:
     matplotlib.rcParams.update(
         {
             "svg.fonttype": "none",
-            "svg.hashsalt": "reportflow",
             "font.family": [FONT_FAMILY],
             "font.size": FONT_SIZE,
             "text.color": TEXT_COLOUR,
@@ -133,6 +134,18 @@ def _value_axis(axes: Axes, kind: str, values: Sequence[float]) -> None:
     axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_value(v, kind)))
 
 
+def _presentation_attributes(match: re.Match[str]) -> str:
+    """``style="fill: #fff; stroke-width: 0.8"`` → ``fill="#fff" stroke-width="0.8"``.
+
+    Inline SVG style attributes go through the HTML page's CSS parser, which in WeasyPrint
+    does not know SVG properties (a warning each); presentation attributes are read by the
+    SVG renderer in both WeasyPrint and browsers. An SVG ``<style>`` sheet would leak into
+    the whole page, so it is dropped (matplotlib's only sets line joins).
+    """
+    pairs = (item.split(":", 1) for item in match.group(1).split(";") if ":" in item)
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
 def trend_svg(months: Sequence[str], series: Sequence[Series], *, kind: str, title: str) -> Markup:
     """A line chart of ``series`` over ``months`` as inline SVG (marked safe: built here)."""
     _configure()
@@ -169,8 +182,14 @@ def trend_svg(months: Sequence[str], series: Sequence[Series], *, kind: str, tit
         axes.legend(loc="upper left", frameon=False, fontsize=FONT_SIZE - 0.5, ncols=len(series))
     figure.subplots_adjust(**MARGINS)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    import matplotlib
+
+    # ids of clip paths and markers are hashed with this salt: the title makes them unique
+    # among the charts of one page (duplicate ids would cross-link charts) and stable.
+    with matplotlib.rc_context({"svg.hashsalt": f"reportflow {title}"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))
+    svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, _STYLE_SHEET.sub("", svg))
     svg = _GROUP_ID.sub("", svg)
     svg = svg.replace("<svg ", f'<svg class="trend" role="img" aria-label="{escape(title)}" ', 1)
     return Markup(svg)

@@ -19,10 +19,14 @@ from reportflow.bulletin.formatting import (
     format_mom,
     format_value,
     format_yoy,
+    mom_of,
     value_cell,
+    yoy_of,
 )
+from reportflow.bulletin.publication import Issue
 from reportflow.bulletin.views import city_bulletin, headline, ranking
 from reportflow.contract import indicators
+from reportflow.periods import BEIJING
 from reportflow.templating import (
     environment,
     format_count,
@@ -48,6 +52,7 @@ def period_data(
         indicators=indicators(),
         figures=figures or {},
         statuses=statuses or {},
+        months=("2026-09", "2026-10"),
     )
 
 
@@ -100,9 +105,47 @@ def test_format_mom(change: float | None, kind: str, expected: str) -> None:
 
 
 def test_format_yoy() -> None:
-    assert format_yoy(0.1234) == "+12.3%"
-    assert format_yoy(-0.04) == "-4.0%"
-    assert format_yoy(None) == "—"
+    assert format_yoy(0.1234, "count") == "+12.3%"
+    assert format_yoy(-0.04, "amount") == "-4.0%"
+    assert format_yoy(None, "count") == "—"
+    assert format_yoy(0.035, "rate") == "+3.5个百分点"  # a rate moves by points, not "+3.5%"
+
+
+def test_rate_yoy_is_the_difference_in_points_not_the_relative_change() -> None:
+    figure = Figure("440800", RATE, value=0.80, prev_year=0.70, yoy_change=0.142857)
+    assert yoy_of(figure).text == "+10.0个百分点"
+    assert yoy_of(Figure("440800", RATE, value=0.80)).text == "—"
+    count = Figure("440800", COUNT, value=110.0, prev_year=100.0, yoy_change=0.1)
+    assert yoy_of(count).text == "+10.0%"
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "arrow", "css"),
+    [
+        ("outreach_events", 5.0, "▲", "good"),  # more outreach: good news
+        ("outreach_events", -5.0, "▼", "bad"),
+        ("warnings_open", 5.0, "▲", "bad"),  # more open warnings: not good news
+        ("warnings_open", -5.0, "▼", "good"),
+        ("disputes_received", 3.0, "▲", "bad"),
+        ("warnings_reported", 3.0, "▲", "neutral"),
+        ("warnings_open", 0.0, "", "flat"),
+        ("warnings_open", None, "", "na"),
+    ],
+)
+def test_arrow_shows_direction_colour_shows_meaning(
+    key: str, change: float | None, arrow: str, css: str
+) -> None:
+    figure = Figure("440800", SPECS[key], value=10.0, mom_change=change)
+    result = mom_of(figure)
+    assert (result.arrow, result.css) == (arrow, css)
+
+
+def test_every_indicator_declares_unit_direction_and_explanation() -> None:
+    for spec in indicators():
+        assert spec.unit and spec.explanation, spec.key
+        assert spec.better in ("higher", "lower", "neutral"), spec.key
+    assert SPECS["warnings_open"].better == "lower"
+    assert SPECS["disputes_received"].better == "lower"
 
 
 def test_value_cell_separates_not_submitted_from_not_computable() -> None:
@@ -118,7 +161,8 @@ def test_headline_flags_incomplete_city_figure() -> None:
     figure = Figure("440800", RATE, value=0.784, mom_change=0.039, submitted_units=9)
     item = headline(figure)
     assert item.value.text == "78.4%"
-    assert item.mom == "+3.9个百分点"
+    assert item.mom.text == "+3.9个百分点"
+    assert item.mom.css == "good"
     assert item.note == "数据不完整（已报送9/10）"
     complete = headline(Figure("440800", RATE, value=0.5, submitted_units=10, is_complete=True))
     assert complete.note == ""
@@ -162,6 +206,10 @@ def test_csv_value(value: float | None, kind: str, expected: str) -> None:
     assert csv_value(value, kind) == expected
 
 
+def yoy_row_name_and_unit(rows: list[list[str]]) -> list[str]:
+    return next(r for r in rows if r[3] == "disputes_received_yoy")[5:]
+
+
 def test_csv_bytes_neutralise_text_but_keep_numbers_numeric() -> None:
     units = (Unit("440800", "湛江市", 0, is_city=True), Unit("440802", "=cmd|'/c calc'!A1", 1))
     figures = {
@@ -173,7 +221,9 @@ def test_csv_bytes_neutralise_text_but_keep_numbers_numeric() -> None:
     assert payload.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(payload[3:].decode("utf-8"), newline="")))
     assert len(rows) == 1 + 2 * 39
+    assert rows[0][5:] == ["indicator_name", "unit"]
     hostile = [r for r in rows if r[1] == "440802"]
+    assert yoy_row_name_and_unit(hostile) == ["受理纠纷同比", "比例"]
     assert {r[2] for r in hostile} == {"'=cmd|'/c calc'!A1"}
     yoy = next(r for r in hostile if r[3] == "disputes_received_yoy")
     assert yoy[4] == "-0.1235"  # a number, not neutralised into text
@@ -194,9 +244,11 @@ def test_invalid_periods(period: str) -> None:
         validate_period(period)
 
 
-def test_file_names() -> None:
+def test_file_names_say_what_the_file_is() -> None:
     assert city_file_stem("2026-10") == "湛江市党建指导员工作月报_2026-10"
-    assert county_file_stem("440802") == "county_440802"
+    assert county_file_stem("440802", "2026-10") == "湛江市党建指导员工作月报_赤坎区_2026-10"
+    with pytest.raises(ValueError, match="not a county-level code"):
+        county_file_stem("440800", "2026-10")
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path, monkeypatch) -> None:
@@ -265,11 +317,15 @@ def test_environment_autoescapes_html_only() -> None:
 
 
 def test_empty_period_city_bulletin_view() -> None:
-    view = city_bulletin(period_data(), datetime(2026, 11, 6))
+    issue = Issue(datetime(2026, 11, 6, 9, 0, tzinfo=BEIJING), "f", 1)
+    view = city_bulletin(period_data(), issue)
     assert view.nothing_submitted
-    assert view.totals.sentence.startswith("应报送报表70份，已报送0份")
+    assert view.summary == (
+        "2026年10月，全市应报送报表70份，已报送0份（按时0份、逾期0份），未报送70份。各县（市、区）均有报表未报送。",
+    )
     assert view.masthead.issue == "2026年第10期"
     assert view.masthead.issued_on == "2026年11月6日"
+    assert not view.masthead.revised
     assert all(h.value.text == NOT_SUBMITTED for h in view.headlines)
     assert all(c.text == NOT_SUBMITTED for g in view.groups for r in g.rows for c in r.cells)
     assert view.form_status[0].missing_names == "全部10个县（市、区）"
