@@ -101,11 +101,11 @@ def period_for_run(param: str | None, logical_date: datetime) -> str:
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:
     """Refuse to publish over failed checks; log who has not reported for the period."""
-    from reportflow.bulletin import load_period_data
+    from reportflow.bulletin import load_period_data, require_ended
     from reportflow.quality import latest_report_passed
 
     settings = settings or load_settings()
-    parse_period(period)
+    require_ended(period)  # a month still running is refused before anything else
     if not latest_report_passed(settings):
         raise GateClosed(
             "the latest quality check did not pass (or none ran): fix the data and run build"

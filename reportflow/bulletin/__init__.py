@@ -31,7 +31,13 @@ Public API (the DAG and the CLI call these)::
     write_archive_index(settings) -> Path
 """
 
-from reportflow.bulletin.data import BulletinError, PeriodData, load_period_data, validate_period
+from reportflow.bulletin.data import (
+    BulletinError,
+    PeriodData,
+    load_period_data,
+    require_ended,
+    validate_period,
+)
 from reportflow.bulletin.files import city_file_stem, county_file_stem
 from reportflow.bulletin.publish import (
     PublishResult,
@@ -57,6 +63,7 @@ __all__ = [
     "publish",
     "render_city",
     "render_county",
+    "require_ended",
     "validate_period",
     "write_archive_index",
 ]
