@@ -1,7 +1,8 @@
 """总体情况: a few plain Chinese sentences on what matters this month, written from the data.
 
-Every figure the summary states is written as ``<单位><指标名称>为<数值>`` (or, for a county
-that leads or lags, ``<指标名称>以<县>最高（<数值>）``), with the value formatted exactly as the
+Every figure the summary states is written as ``<单位><指标名称>为<数值>`` (the unit named
+once per sentence: a figure without one is the edition's own), or, for a county that leads or
+lags, ``<指标名称>以<县>最高（<数值>）``, with the value formatted exactly as the
 bulletin formats it from the same :class:`PeriodData` the export is written from; so a
 reader (and a test) can check each against ``indicators.csv`` by name.
 
@@ -95,10 +96,11 @@ def biggest_moves(data: PeriodData, unit: Unit, keys: Sequence[str], subject: st
     moving = [f for f in figures if f.reported and _relative_move(f) > 0]
     moving.sort(key=_relative_move, reverse=True)
     parts = []
-    for figure in moving[:MOVES_SHOWN]:
+    for index, figure in enumerate(moving[:MOVES_SHOWN]):
         verdict = judge(figure.mom_change, figure.indicator.better)
         hint = {"good": "，向好", "bad": "，需关注"}.get(verdict, "")
-        parts.append(f"{fact(subject, figure)}，{change_phrase(figure)}{hint}")
+        named = subject if index == 0 else ""
+        parts.append(f"{fact(named, figure)}，{change_phrase(figure)}{hint}")
     if not parts:
         return ""
     return "与上月相比，变化较大的是：" + "；".join(parts) + "。"
@@ -136,7 +138,8 @@ def county_positions(data: PeriodData, county: Unit) -> str:
         place = next((r for r in ranked_counties(data, key) if r.county.code == county.code), None)
         if place is None:
             continue
-        parts.append(f"{fact(county.name, place.figure)}，居第{place.rank}位")
+        named = county.name if not parts else ""
+        parts.append(f"{fact(named, place.figure)}，居第{place.rank}位")
     if not parts:
         return ""
     return f"在全市{len(data.counties)}个县（市、区）中，" + "；".join(parts) + "。"
@@ -147,7 +150,8 @@ def rectified(data: PeriodData, unit: Unit, subject: str) -> str:
     figures = [data.figure(unit.code, key) for key in RECTIFIED_KEYS]
     if not figures[0].reported:
         return ""
-    shown = [fact(subject, f) for f in figures if is_number(f.value)]
+    present = [f for f in figures if is_number(f.value)]
+    shown = [fact(subject if i == 0 else "", f) for i, f in enumerate(present)]
     return "软弱涣散党组织整顿：" + "，".join(shown) + "。" if shown else ""
 
 

@@ -45,7 +45,9 @@ GRID_COLOUR = "#dddddd"
 FIGURE_SIZE = (3.3, 1.85)
 FONT_SIZE = 7.5
 #: Fixed plot margins (fractions of the figure): cheaper than tight_layout, which draws twice.
-MARGINS = {"left": 0.14, "right": 0.98, "top": 0.9, "bottom": 0.2}
+MARGINS = {"left": 0.14, "right": 0.98, "top": 0.94, "bottom": 0.2}
+#: Top margin when a legend sits above the plot.
+LEGEND_TOP = 0.84
 
 #: What matplotlib writes that a page with several inline charts must not repeat or keep.
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
@@ -178,9 +180,18 @@ def trend_svg(months: Sequence[str], series: Sequence[Series], *, kind: str, tit
     axes.tick_params(axis="x", labelsize=FONT_SIZE - 1, length=2)
     axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
     axes.set_axisbelow(True)
-    if len(series) > 1:
-        axes.legend(loc="upper left", frameon=False, fontsize=FONT_SIZE - 0.5, ncols=len(series))
-    figure.subplots_adjust(**MARGINS)
+    margins = dict(MARGINS)
+    if len(series) > 1:  # above the plot, where it cannot hide a line
+        axes.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            frameon=False,
+            fontsize=FONT_SIZE - 0.5,
+            ncols=len(series),
+            borderaxespad=0.2,
+        )
+        margins["top"] = LEGEND_TOP
+    figure.subplots_adjust(**margins)
     buffer = io.StringIO()
     import matplotlib
 
