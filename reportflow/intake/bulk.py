@@ -40,15 +40,15 @@ from reportflow import contract
 from reportflow.contract import FieldSpec, FormSpec
 from reportflow.intake.content import ContentError, decode, map_header, sniff
 from reportflow.intake.model import Limits
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import fold_width
 from reportflow.intake.validate import (
     Checked,
     Normalised,
-    Period,
     enum_normaliser,
     normalise_yesno,
     town_normaliser,
 )
+from reportflow.periods import Period
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def _exact_spellings(
 def _enum_spellings(spec: FieldSpec) -> dict[str, str]:
     candidates: set[str] = set()
     for key, label in spec.values.items():
-        for text in (key, label, nfkc(label)):
+        for text in (key, label, fold_width(label)):
             candidates.add(text)
             candidates.add(text.replace("(", "（").replace(")", "）"))
     return _exact_spellings(candidates, enum_normaliser(spec))
@@ -297,7 +297,6 @@ def stage_bulk(
     path: Path,
     data: bytes,
     *,
-    identity: tuple[int, int, int] | None,
     form: FormSpec,
     county_code: str,
     period: str,
@@ -308,8 +307,8 @@ def stage_bulk(
     or None when the exact path must decide (it also writes every rejection).
 
     A UTF-8 file is read by DuckDB from ``path`` while this thread runs the gates over ``data``
-    (DuckDB releases the GIL): ``identity`` (inode, size, mtime) is what ``path`` was when
-    ``data`` was read, and must still be. A file the exact path decodes as GB18030 is
+    (DuckDB releases the GIL); ``path`` is the claim's private copy, written from ``data`` and
+    touched by no one else, so both are the same bytes. A file the exact path decodes as GB18030 is
     re-encoded to UTF-8 in ``scratch`` first (a hidden ``.tmp`` name in ``work/``, removed
     here or by the next run's recovery).
     """
@@ -320,7 +319,7 @@ def stage_bulk(
     try:
         header = _utf8_header(data)
         if header is not None:
-            checked = _stage_utf8(job, path, data, header, identity)
+            checked = _stage_utf8(job, path, data, header)
         if checked is None:  # GB18030 goes on there; UTF-8 and undecodable files stop
             checked = _stage_transcoded(job, data, scratch)
     finally:
@@ -334,7 +333,6 @@ def _stage_utf8(
     path: Path,
     data: bytes,
     header: list[str],
-    identity: tuple[int, int, int] | None,
 ) -> Checked | None:
     """DuckDB reads ``path`` while this thread runs the gates over ``data``.
 
@@ -343,13 +341,13 @@ def _stage_utf8(
     against Python's strict decoder), so a file it reads is a file ``decode`` reads as UTF-8.
     """
     keys = _header_keys(header, job.form)
-    if keys is None or identity is None or _identity(path) != identity:
+    if keys is None:
         return None
     with ThreadPoolExecutor(max_workers=1) as pool:
         staging = pool.submit(job.stage, path, keys)
         lines = _lines(data)
         staged = staging.result()
-    if not _one_row_per_line(staged, lines) or _identity(path) != identity:
+    if not _one_row_per_line(staged, lines):
         return None
     assert staged is not None
     return Checked(row_count=staged.row_count, encoding="utf-8", staged=staged)
@@ -429,11 +427,6 @@ def _duckdb_path(path: Path) -> str | None:
     """
     text = str(path.absolute())
     return None if any(ch in text for ch in "*?[]{}~") else text
-
-
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path, follow_symlinks=False)
-    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _write_new(path: Path, content: bytes) -> None:

@@ -14,7 +14,7 @@ from itertools import islice
 
 from reportflow.contract import FieldSpec, FormSpec
 from reportflow.intake.model import Limits, Problem
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import ascii_lower, fold_width
 
 #: Signatures of files that are commonly dropped instead of a CSV, and what to tell the clerk.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -166,9 +166,9 @@ class HeaderMap:
 
 def match_field(cell: str, form: FormSpec) -> FieldSpec | None:
     """The field a header cell names: Chinese label or English key, spaces and width ignored."""
-    wanted = nfkc(cell).strip().strip("\ufeff").strip()
+    wanted = fold_width(cell).strip().strip("\ufeff").strip()
     for spec in form.fields:
-        if wanted == nfkc(spec.label) or wanted.casefold() == spec.key:
+        if wanted == fold_width(spec.label) or ascii_lower(wanted) == spec.key:
             return spec
     return None
 

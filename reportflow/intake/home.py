@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import datetime
 
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.contract import County, FieldSpec, FormSpec
 from reportflow.intake.files import RECEIPTS_DIR, TEMPLATES_DIR, write_atomic
+from reportflow.periods import Period
 from reportflow.templating import environment
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 GUIDE_NAME = "填报说明.txt"
 
 #: Example values for text fields, so the example row reads like real data.
@@ -47,7 +47,7 @@ def init_home(settings: Settings, *, now: datetime | None = None) -> None:
     """
     for path in settings.data_dirs():
         path.mkdir(parents=True, exist_ok=True)
-    period = reporting_period(now or datetime.now(UTC))
+    period = Period.reporting(now)
     for county in contract.counties():
         county_dir = settings.drop_dir / county.code
         (county_dir / RECEIPTS_DIR).mkdir(parents=True, exist_ok=True)
@@ -58,21 +58,13 @@ def init_home(settings: Settings, *, now: datetime | None = None) -> None:
         write_atomic(templates / GUIDE_NAME, guide_text(county).encode("utf-8-sig"))
 
 
-def reporting_period(now: datetime) -> str:
-    """The month before ``now`` in Beijing time, as ``YYYY-MM``."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    local = now.astimezone(BEIJING).date().replace(day=1) - timedelta(days=1)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 def template_name(form: FormSpec) -> str:
     return f"{form.label}_模板.csv"
 
 
-def example_row(form: FormSpec, county: County, period: str) -> list[str]:
+def example_row(form: FormSpec, county: County, period: Period) -> list[str]:
     """One row that passes every rule of ``form`` for ``county`` in ``period``."""
-    first_day = date(int(period[:4]), int(period[5:7]), 1).isoformat()
+    first_day = period.first_day.isoformat()
     town = next(t.code for t in contract.towns().values() if t.county_code == county.code)
     chosen: dict[str, str] = {}
     for spec in form.fields:
@@ -98,7 +90,7 @@ def _example_value(spec: FieldSpec, town: str, first_day: str) -> str:
     return _TYPE_SAMPLES[spec.type]
 
 
-def template_csv(form: FormSpec, county: County, period: str) -> bytes:
+def template_csv(form: FormSpec, county: County, period: Period) -> bytes:
     """Blank template: UTF-8 with BOM (Excel opens it correctly), Chinese header, example row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -7,7 +7,6 @@ repeat a lot), which keeps a 1,000,000-row file to a few seconds of pure Python.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 import re
 from collections.abc import Callable, Iterable
@@ -28,7 +27,8 @@ from reportflow.intake.content import (
     sniff,
 )
 from reportflow.intake.model import Limits, Problem
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import ascii_lower, fold_width
+from reportflow.periods import Period
 
 if TYPE_CHECKING:
     from reportflow.intake.bulk import Staged
@@ -60,25 +60,6 @@ MAX_WHOLE_DIGITS = 15
 MAX_DECIMAL_INT_DIGITS = 16
 
 DATE_HELP = "请写成 2026-10-05、2026/10/5、2026-10-5 或 2026年10月5日"
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting month and its bounds as ISO strings (ISO dates compare as strings)."""
-
-    key: str
-    first_day: str
-    last_day: str
-
-    @classmethod
-    def parse(cls, key: str) -> Period:
-        year, month = int(key[:4]), int(key[5:7])
-        last = calendar.monthrange(year, month)[1]
-        return cls(key, date(year, month, 1).isoformat(), date(year, month, last).isoformat())
-
-    @property
-    def label(self) -> str:
-        return f"{int(self.key[:4])}年{int(self.key[5:7])}月"
 
 
 # ---------------------------------------------------------------- single cells
@@ -141,17 +122,16 @@ def normalise_date(raw: str, period: Period, *, inside_period: bool = False) -> 
         value = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return INVALID, "不是有效的日期（没有这一天）"
-    iso = value.isoformat()
-    if iso > period.last_day:
+    if value > period.last_day:
         return INVALID, f"日期晚于本期最后一天（{period.last_day}）"
-    if inside_period and iso < period.first_day:
+    if inside_period and value < period.first_day:
         return INVALID, f"日期不在本期（{period.label}）内"
-    return iso, None
+    return value.isoformat(), None
 
 
 def normalise_yesno(raw: str) -> Normalised:
     """``true``/``false`` from 是/否, yes/no or 1/0."""
-    s = nfkc(raw).strip().casefold()
+    s = ascii_lower(fold_width(raw).strip())
     if not s:
         return None, None
     if s in _YES:
@@ -165,15 +145,15 @@ def enum_normaliser(spec: FieldSpec) -> Callable[[str], Normalised]:
     """English key from the Chinese label or the key itself (full-width brackets accepted)."""
     lookup: dict[str, str] = {}
     for key, label in spec.values.items():
-        lookup[nfkc(label)] = key
+        lookup[fold_width(label)] = key
         lookup[key] = key
     options = "、".join(spec.values.values())
 
     def normalise(raw: str) -> Normalised:
-        s = nfkc(raw).strip()
+        s = fold_width(raw).strip()
         if not s:
             return None, None
-        key = lookup.get(s) or lookup.get(s.casefold())
+        key = lookup.get(s) or lookup.get(ascii_lower(s))
         if key is None:
             return INVALID, f"不是可选的值，请填写以下之一：{options}"
         return key, None

@@ -47,18 +47,20 @@ def _status_columns(line: str, words: set[str]) -> list[int]:
 def test_status_prints_a_readable_grid_with_late_files(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", stable_seconds=0)
     init_home(settings, now=NOW)
-    # Deadline: 5 November 24:00 Beijing time = 2026-11-05 16:00 UTC.
+    # Deadline: 5 November 24:00 Beijing time = 2026-11-05 16:00 UTC. Received = the ingest
+    # run that first saw the file; the mtimes (all before the deadline) play no part.
     _drop(
         settings,
         "440802",
         "J1,440802001,2026-10-05,其他,其他,调解中,\r\n",
-        datetime(2026, 11, 5, 15),
+        datetime(2026, 11, 1),
     )
+    ingest(settings, now=datetime(2026, 11, 5, 15, tzinfo=UTC))
     _drop(
         settings,
         "440803",
         "J1,440803001,2026-10-05,其他,其他,调解中,\r\n",
-        datetime(2026, 11, 5, 17),
+        datetime(2026, 11, 1),
     )
     _drop(
         settings, "440804", "J1,440802001,2026-10-05,其他,其他,调解中,\r\n", datetime(2026, 11, 1)

@@ -12,7 +12,7 @@ import pytest
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.intake import init_home
-from reportflow.intake.home import GUIDE_NAME, reporting_period, template_name
+from reportflow.intake.home import GUIDE_NAME, template_name
 from reportflow.intake.model import Limits
 from reportflow.intake.validate import check_file
 
@@ -32,12 +32,6 @@ def test_data_dirs_and_drop_folders(home: Settings) -> None:
     for county in contract.counties():
         base = home.drop_dir / county.code
         assert (base / "回执").is_dir() and (base / "模板").is_dir()
-
-
-def test_reporting_period_is_the_previous_month_in_beijing() -> None:
-    assert reporting_period(NOW) == "2026-10"
-    assert reporting_period(datetime(2026, 10, 31, 16, 30, tzinfo=UTC)) == "2026-10"  # Nov 1 local
-    assert reporting_period(datetime(2026, 1, 10)) == "2025-12"
 
 
 @pytest.mark.parametrize("county", [c.code for c in contract.counties()])

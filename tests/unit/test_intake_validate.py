@@ -8,7 +8,6 @@ from reportflow import contract
 from reportflow.intake.model import Limits
 from reportflow.intake.validate import (
     INVALID,
-    Period,
     ProblemLog,
     check_file,
     enum_normaliser,
@@ -20,6 +19,7 @@ from reportflow.intake.validate import (
     normaliser_for,
     town_normaliser,
 )
+from reportflow.periods import Period
 
 LIMITS = Limits(max_bytes=50 * 1024 * 1024, max_data_rows=1_000_000, max_listed_errors=200)
 OCT = Period.parse("2026-10")
@@ -34,11 +34,6 @@ def check(form: str, text: str, *, county: str = "440802", period: str = "2026-1
 
 
 # ------------------------------------------------------------------ single cells
-
-
-def test_period_bounds() -> None:
-    assert (OCT.first_day, OCT.last_day, OCT.label) == ("2026-10-01", "2026-10-31", "2026年10月")
-    assert Period.parse("2028-02").last_day == "2028-02-29"
 
 
 @pytest.mark.parametrize(
