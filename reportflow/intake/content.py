@@ -56,11 +56,47 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+_ASCII = bytes(range(0x80))
+_GB2312_BYTES = bytes(range(0xA1, 0xFF))
+#: Lead bytes of the GB2312 rows holding characters: symbols A1-A9, hanzi B0-F7 (AA-AF and
+#: F8-FE are GBK's user-defined rows, which decode to private-use code points).
+_GB2312_LEADS = bytes([*range(0xA1, 0xAA), *range(0xB0, 0xF8)])
+
+_MIXED = (
+    "文件的文字编码不对：其中混有不同编码的文字（例如一部分是 UTF-8、一部分是 GBK，"
+    "或者是西文系统的编码），直接读取会变成乱码。"
+    "请在 Excel 中用「文件 → 另存为」，保存类型选「CSV UTF-8（逗号分隔）」，重新报送。"
+    "（如果表中有生僻字，也请这样保存。）"
+)
+
+
+def is_plain_gb2312(data: bytes, text: str) -> bool:
+    """True if ``data`` (which decoded as GB18030 to ``text``) is ASCII and GB2312 characters
+    only, the one repertoire in which "it decodes as GBK" means something.
+
+    GB18030 decodes almost any byte string, so UTF-8 text inside a GBK file or Windows-1252
+    curly quotes "decode" into rare characters. Those come out of byte pairs that GB2312
+    never uses: a byte 80-A0 (every UTF-8 continuation byte below A1, 1252's quotes and
+    dashes), an ASCII byte taken as the second half of a pair (1252's accented letters before
+    a letter) or as part of a four-byte sequence, or a user-defined row. Three C-speed passes:
+    every non-ASCII byte is A1-FE; no ASCII byte was swallowed (one character per ASCII byte
+    and per pair); every pair starts with a GB2312 row.
+    """
+    high = data.translate(None, _ASCII)
+    if high.translate(None, _GB2312_BYTES):
+        return False
+    if len(text) != len(data) - len(high) // 2:
+        return False
+    return not high[0::2].translate(None, _GB2312_LEADS)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (BOM optional), else GB18030, else ContentError.
+    """Text and encoding name: UTF-8 (BOM optional), else GBK within GB2312, else ContentError.
 
     UTF-8 is strict, so GBK bytes never pass as mojibake UTF-8; a file that announces
-    UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030.
+    UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030; and a
+    file that only "decodes" as GB18030 because almost anything does (``is_plain_gb2312``)
+    is refused with the advice to save it as CSV UTF-8, which is unambiguous.
     """
     bom = data.startswith(b"\xef\xbb\xbf")
     try:
@@ -72,11 +108,14 @@ def decode(data: bytes) -> tuple[str, str]:
                 + _SAVE_AS_CSV
             ) from error
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as error:
         raise ContentError(
             "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。" + _SAVE_AS_CSV
         ) from error
+    if not is_plain_gb2312(data, text):
+        raise ContentError(_MIXED)
+    return text, "gb18030"
 
 
 def _is_blank(record: list[str]) -> bool:
