@@ -45,6 +45,7 @@ from reportflow.intake.validate import (
     Checked,
     Normalised,
     enum_normaliser,
+    is_identifier,
     normalise_yesno,
     town_normaliser,
 )
@@ -78,6 +79,7 @@ _EDGE_RE = f"^[{_WS}]|[{_WS}]$"
 #: follows the four-digit year.
 _DATE_FORMATS = {"-": "%Y-%m-%d", "/": "%Y/%m/%d", "年": "%Y年%m月%d日"}
 _WHOLE_RE = "[0-9]{1,15}"
+_SCIENTIFIC_RE = "[+-]?[0-9]+([.][0-9]*)?[eE][+-]?[0-9]+"  # validate.SCIENTIFIC_RE
 _DECIMAL_RE = "[0-9]{1,16}([.][0-9]{1,2})?"
 
 _SQL_TYPES = {
@@ -210,11 +212,19 @@ def _value_sql(spec: FieldSpec, cell: str, county_code: str) -> str:
     raise ValueError(f"unknown field type {kind!r}")
 
 
-def _bad_sql(spec: FieldSpec, cell: str, period: Period) -> str | None:
-    """True where a non-blank cell has no known value or breaks a bound (None: never)."""
-    if spec.type == "text":
-        return None
+def _bad_sql(spec: FieldSpec, cell: str, period: Period) -> str:
+    """True where a non-blank cell has no known value or breaks a bound.
+
+    Text is taken as it is unless it is a number in scientific notation, which the exact
+    path refuses; an id only if it is plain printable ASCII, which the exact path's folding
+    (full-width, NFC) leaves as it is and which cannot be a template's example id.
+    """
     value = f"v_{spec.key}"
+    if spec.type == "text":
+        flags = [f"regexp_full_match({value}, '{_SCIENTIFIC_RE}')"]
+        if is_identifier(spec):
+            flags.append(f"regexp_matches({value}, '[^ -~]')")
+        return f"coalesce({' or '.join(flags)}, false)"
     wrong = [f"{value} is null"]
     if spec.type == "date":
         wrong.append(f"{value} < date '1000-01-01'")  # see _value_sql
@@ -451,9 +461,7 @@ def create_sql(form: FormSpec, header_keys: list[str], county_code: str, period:
             values.append(f"cast(null as {_SQL_TYPES[spec.type]}) as v_{spec.key}")
             continue
         values.append(f"{_value_sql(spec, cell, county_code)} as v_{spec.key}")
-        flag = _bad_sql(spec, cell, period)
-        if flag:
-            bad.append(flag)
+        bad.append(_bad_sql(spec, cell, period))
     cells = ", ".join(cell_of.values())
     return (
         f"create or replace temp table {STAGE_TABLE} as "
@@ -496,6 +504,6 @@ def _stage(job: _Job, source: Path, header_keys: list[str]) -> Staged | None:
         ).fetchall()[0][0]
         if any(n != blank for n in missing):
             return None
-    if total - blank > job.limits.max_data_rows:
-        return None
+    if not 0 < total - blank <= job.limits.max_data_rows:
+        return None  # an empty file is refused, and a long one listed, by the exact path
     return Staged(keys=keys, row_count=total - blank, records=total, skip_blank=blank > 0)

@@ -261,11 +261,30 @@ def map_header(records: list[list[str]], form: FormSpec) -> HeaderMap:
                 Problem(1, spec.label, "", f"缺少必填列「{spec.label}」，请按模板补上这一列。")
             )
     only_unknown = unknown == len([c for c in header if c.strip()])
-    if problems and only_unknown and len(records) > 1 and map_header_quiet(records[1], form):
-        # A title row above the header: one clear instruction instead of a dozen echoes.
-        reason = "第1行应为表头。表头似乎在第2行：请删除表头上方的标题行后重新上传。"
-        problems = [Problem(1, "", records[0][0].strip(), reason)]
+    below = _header_below(records, form) if problems and only_unknown else None
+    if below is not None:
+        # Title rows above the header: one clear instruction instead of a dozen echoes.
+        rows = "第1行" if below == 1 else f"第1至{below}行"
+        reason = (
+            f"第1行应为表头，但表头在第{below + 1}行；"
+            f"请删除表头上方的{rows}（标题、填报单位等），让表头成为第1行后重新报送。"
+        )
+        title = next((c.strip() for c in records[0] if c.strip()), "")
+        problems = [Problem(1, "", title, reason)]
     return HeaderMap(keys=keys, problems=problems)
+
+
+#: How far down a header is looked for when the first row is not one.
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_below(records: list[list[str]], form: FormSpec) -> int | None:
+    """Index of the first record below the first that looks like this form's header, among
+    the first ``HEADER_SEARCH_ROWS``; None if there is none."""
+    for index in range(1, min(len(records), HEADER_SEARCH_ROWS)):
+        if map_header_quiet(records[index], form):
+            return index
+    return None
 
 
 def map_header_quiet(row: list[str], form: FormSpec) -> bool:

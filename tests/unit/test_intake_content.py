@@ -247,7 +247,7 @@ def test_empty_header_column_with_data_is_a_problem() -> None:
 def test_title_row_above_the_header_gets_one_clear_problem() -> None:
     mapped = map_header(_records("赤坎区矛盾纠纷表,,,,,,", HEADER), DISPUTES)
     assert len(mapped.problems) == 1
-    assert "标题行" in mapped.problems[0].reason
+    assert "请删除表头上方的第1行" in mapped.problems[0].reason
 
 
 def test_wrong_delimiter_is_explained() -> None:
