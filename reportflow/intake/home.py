@@ -14,12 +14,14 @@ from reportflow import contract
 from reportflow.config import Settings
 from reportflow.contract import County, FieldSpec, FormSpec
 from reportflow.intake.files import RECEIPTS_DIR, TEMPLATES_DIR, write_atomic
+from reportflow.intake.validate import EXAMPLE_PREFIX, is_identifier
 from reportflow.periods import Period
 from reportflow.templating import environment
 
 GUIDE_NAME = "填报说明.txt"
 
-#: Example values for text fields, so the example row reads like real data.
+#: Example values for text fields, so the example row reads like real data. Ids get
+#: ``EXAMPLE_PREFIX`` in front, so a template dropped as it is cannot become a record.
 _SAMPLES: dict[str, str] = {
     "instructor_id": "ZDY-0001",
     "project_code": "XM-0001",
@@ -55,7 +57,9 @@ def init_home(settings: Settings, *, now: datetime | None = None) -> None:
         templates.mkdir(parents=True, exist_ok=True)
         for form in contract.forms().values():
             write_atomic(templates / template_name(form), template_csv(form, county, period))
-        write_atomic(templates / GUIDE_NAME, guide_text(county).encode("utf-8-sig"))
+        write_atomic(
+            templates / GUIDE_NAME, guide_text(county, settings.deadline_day).encode("utf-8-sig")
+        )
 
 
 def template_name(form: FormSpec) -> str:
@@ -63,7 +67,9 @@ def template_name(form: FormSpec) -> str:
 
 
 def example_row(form: FormSpec, county: County, period: Period) -> list[str]:
-    """One row that passes every rule of ``form`` for ``county`` in ``period``."""
+    """One row showing how every field of ``form`` is filled for ``county`` in ``period``:
+    it passes every rule except that its ids are marked as the example's, which intake
+    refuses ("请删除示例行")."""
     first_day = period.first_day.isoformat()
     town = next(t.code for t in contract.towns().values() if t.county_code == county.code)
     chosen: dict[str, str] = {}
@@ -85,6 +91,8 @@ def _example_value(spec: FieldSpec, town: str, first_day: str) -> str:
         return first_day
     if spec.type == "enum":
         return next(iter(spec.values.values()))
+    if is_identifier(spec):
+        return f"{EXAMPLE_PREFIX}-{_SAMPLES[spec.key]}"
     if spec.type == "text":
         return _SAMPLES.get(spec.key, _TYPE_SAMPLES["text"])
     return _TYPE_SAMPLES[spec.type]
@@ -124,8 +132,9 @@ def _rules(form: FormSpec, spec: FieldSpec) -> str:
     return "；".join(rules)
 
 
-def guide_text(county: County) -> str:
-    """《填报说明》 for one county, generated from the contract (CRLF for Windows Notepad)."""
+def guide_text(county: County, deadline_day: int) -> str:
+    """《填报说明》 for one county, generated from the contract and the deadline rule (CRLF
+    for Windows Notepad)."""
     types = contract.type_labels()
     forms = [
         {
@@ -155,6 +164,7 @@ def guide_text(county: County) -> str:
             towns=towns,
             max_mb=int(limits["max_bytes"]) // 1024 // 1024,
             max_rows=int(limits["max_data_rows"]),
+            deadline_day=deadline_day,
         )
     )
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
