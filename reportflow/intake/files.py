@@ -152,7 +152,13 @@ def _discover_county(
         if name in _OWN_DIRS:
             if child.is_symlink() or not child.is_dir(follow_symlinks=False):
                 found.append(
-                    Entry("outside", county_code, name, path, f"{name} should be a folder")
+                    Entry(
+                        "outside",
+                        county_code,
+                        name,
+                        path,
+                        f"{name} should be a folder; left untouched",
+                    )
                 )
             continue
         if is_ignored_name(name):

@@ -243,7 +243,7 @@ class _Run:
                 f"{claimed.county_code}/{printable(claimed.file_name)}: "
                 f"{type(error).__name__}: {error}"
             )
-            if recorded is None:
+            if submission_by_id(self.con, claimed.submission_id) is None:
                 discard(claimed)  # nothing committed: the upload, still in drop/, is retried
             result = FileResult(
                 claimed.county_code,
