@@ -216,14 +216,19 @@ def _bad_sql(spec: FieldSpec, cell: str, period: Period) -> str:
     """True where a non-blank cell has no known value or breaks a bound.
 
     Text is taken as it is unless it is a number in scientific notation, which the exact
-    path refuses; an id only if it is plain printable ASCII, which the exact path's folding
-    (full-width, NFC) leaves as it is and which cannot be a template's example id.
+    path refuses; an id only if it is plain ASCII, which the exact path's folding (full-width,
+    NFC) leaves as it is and which cannot be a template's example id.
     """
     value = f"v_{spec.key}"
     if spec.type == "text":
-        flags = [f"regexp_full_match({value}, '{_SCIENTIFIC_RE}')"]
+        # Cheap tests first: only a value with an E can be scientific; a value as long in
+        # bytes as in characters is ASCII.
+        flags = [
+            f"case when contains(upper({value}), 'E') "
+            f"then regexp_full_match({value}, '{_SCIENTIFIC_RE}') else false end"
+        ]
         if is_identifier(spec):
-            flags.append(f"regexp_matches({value}, '[^ -~]')")
+            flags.append(f"strlen({value}) <> length({value})")
         return f"coalesce({' or '.join(flags)}, false)"
     wrong = [f"{value} is null"]
     if spec.type == "date":

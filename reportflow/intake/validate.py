@@ -141,7 +141,7 @@ def normalise_decimal(raw: str) -> Normalised:
 
 def normalise_date(raw: str, period: Period, *, inside_period: bool = False) -> Normalised:
     """ISO date from the four accepted spellings; never later than the period's last day."""
-    s = raw.strip().translate(_DIGITS)
+    s = fold_width(raw).strip()  # full-width digits, ／ and － as typed in full-width mode
     if not s:
         return None, None
     if _SERIAL_RE.match(s):
