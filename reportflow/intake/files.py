@@ -252,33 +252,22 @@ def claim(settings: Settings, entry: Entry, max_bytes: int) -> tuple[Claim, Clai
             "source_signature": asdict(before),
         }
         write_atomic(meta_path, json.dumps(meta, ensure_ascii=True).encode("ascii"))
+        found = Claim(
+            sid,
+            entry.county_code,
+            entry.name,
+            entry.received_at,
+            data_path,
+            meta_path,
+            entry.path,
+            before,
+        )
         content = _copy_private(fd, data_path, before.size, max_bytes)
         if Signature.of(os.fstat(fd)) != before or content.size != before.size:
-            discard(
-                Claim(
-                    sid,
-                    entry.county_code,
-                    entry.name,
-                    entry.received_at,
-                    data_path,
-                    meta_path,
-                    entry.path,
-                    before,
-                )
-            )
+            discard(found)  # written to while being read: not stable after all
             return None
     finally:
         os.close(fd)
-    found = Claim(
-        sid,
-        entry.county_code,
-        entry.name,
-        entry.received_at,
-        data_path,
-        meta_path,
-        entry.path,
-        before,
-    )
     return found, content
 
 
@@ -323,7 +312,7 @@ def load_claim(meta_path: Path) -> Claim | None:
             received_at=datetime.fromisoformat(meta["received_at"]),
             data_path=meta_path.with_suffix(".data"),
             meta_path=meta_path,
-            source=Path(os.fsencode(meta["source"]).decode("utf-8", "surrogateescape")),
+            source=Path(meta["source"]),
             source_signature=Signature(**meta["source_signature"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
