@@ -177,7 +177,7 @@ def _discover_county(
         else:
             found.append(Entry("file", county_code, name, path, "", sig))
     inodes = {e.name: e.signature.ino for e in found if e.signature is not None}
-    first_seen = observe(settings, county_code, inodes, to_naive_utc(now)) if inodes else {}
+    first_seen = observe(settings, county_code, inodes, to_naive_utc(now))  # also forgets gone ones
     stamped = [replace(e, received_at=first_seen.get(e.name)) for e in found]
     stamped.sort(
         key=lambda e: (
