@@ -267,10 +267,10 @@ class _Run:
         period: str | None = None
         try:
             name = parse_submission_name(claimed.file_name)
-            form, period = name.form, name.period
-            reason = not_begun_reason(period, self.now)
-            if reason:
+            reason = not_begun_reason(name.period, self.now)
+            if reason:  # a wrong name, most likely: it gets the naming advice
                 raise NameProblem(reason)
+            form, period = name.form, name.period
         except NameProblem as problem:
             checked = Checked(
                 problems=[Problem(None, "文件名", claimed.file_name, str(problem))], error_count=1
