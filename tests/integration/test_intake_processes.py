@@ -334,3 +334,50 @@ def test_a_file_growing_during_any_step_ends_loaded_whole(tmp_path: Path, step: 
     receipt = (folder / "回执" / "disputes_2026-10.回执.txt").read_text(encoding="utf-8-sig")
     assert sha in receipt and "导入行数：100 行" in receipt
     assert not [p for p in (tmp_path / "work").iterdir() if p.name != "arrivals"]
+
+
+def test_a_file_written_by_another_process_while_ingest_runs_ends_loaded_whole(
+    tmp_path: Path,
+) -> None:
+    """A real writer process appends to an upload, row by row, while ingest runs again and
+    again (every file looks stable at once: stable_seconds 0). Runs may load nothing or a
+    part that is then replaced, but once the writer is done and one more run has passed,
+    the warehouse holds every row, and the archived copy of the current file is its bytes."""
+    folder = tmp_path / "drop" / "440802"
+    folder.mkdir(parents=True)
+    upload = folder / "disputes_2026-10.csv"
+    upload.write_bytes(D_HEAD.encode())
+    rows = 400
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "with open(sys.argv[1], 'ab', buffering=0) as f:\n"
+            "    for i in range(int(sys.argv[2])):\n"
+            "        f.write(f'W{i},440802001,2026-10-05,其他,其他,调解中,\\r\\n'.encode())\n"
+            "        time.sleep(0.005)\n",
+            str(upload),
+            str(rows),
+        ]
+    )
+    runs = 0
+    while writer.poll() is None:
+        assert _run_ingest(tmp_path).returncode in (0, 4)
+        runs += 1
+    assert writer.wait() == 0
+    while upload.exists():
+        assert _run_ingest(tmp_path).returncode == 0
+    whole = D_HEAD.encode() + b"".join(
+        f"W{i},440802001,2026-10-05,其他,其他,调解中,\r\n".encode() for i in range(rows)
+    )
+    with connect(tmp_path / "warehouse" / "reportflow.duckdb", read_only=True) as con:
+        [(sha, count, archived)] = con.execute(
+            "select sha256, row_count, archived_as from raw.submissions "
+            "where status = 'accepted' and superseded_by is null"
+        ).fetchall()
+        loaded = con.execute("select count(*) from raw.disputes").fetchall()[0][0]
+    assert runs >= 1 and count == rows == loaded
+    assert (tmp_path / archived).read_bytes() == whole
+    assert sha == hashlib.sha256(whole).hexdigest()
+    _assert_all_or_nothing(tmp_path)
