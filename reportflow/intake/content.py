@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from itertools import islice
 
@@ -72,16 +73,9 @@ _MIXED = (
 
 def is_plain_gb2312(data: bytes, text: str) -> bool:
     """True if ``data`` (which decoded as GB18030 to ``text``) is ASCII and GB2312 characters
-    only, the one repertoire in which "it decodes as GBK" means something.
-
-    GB18030 decodes almost any byte string, so UTF-8 text inside a GBK file or Windows-1252
-    curly quotes "decode" into rare characters. Those come out of byte pairs that GB2312
-    never uses: a byte 80-A0 (every UTF-8 continuation byte below A1, 1252's quotes and
-    dashes), an ASCII byte taken as the second half of a pair (1252's accented letters before
-    a letter) or as part of a four-byte sequence, or a user-defined row. Three C-speed passes:
-    every non-ASCII byte is A1-FE; no ASCII byte was swallowed (one character per ASCII byte
-    and per pair); every pair starts with a GB2312 row.
-    """
+    only: the common case, decided by three C-speed passes (every non-ASCII byte is A1-FE; no
+    ASCII byte was swallowed into a pair or a four-byte sequence; every pair starts in a
+    GB2312 row). Anything else goes to ``looks_mixed``."""
     high = data.translate(None, _ASCII)
     if high.translate(None, _GB2312_BYTES):
         return False
@@ -90,13 +84,73 @@ def is_plain_gb2312(data: bytes, text: str) -> bool:
     return not high[0::2].translate(None, _GB2312_LEADS)
 
 
+#: Characters of three UTF-8 bytes (Chinese) in a line that is valid UTF-8 as a whole: then
+#: the line was saved as UTF-8 (see ``_is_utf8_text``).
+_UTF8_MIN_WIDE = 4
+#: Five Chinese characters in a row as UTF-8 writes them (U+4E00-U+9FFF): GBK bytes, read at
+#: any offset, look like that by chance about once in 10¹¹ positions.
+_UTF8_CHINESE_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf][\x80-\xbf]){5}")
+
+
+def _rare_characters(text: str) -> set[str]:
+    """Characters of ``text`` outside ASCII and GB2312 (as Excel's GBK writes GB2312)."""
+    rare = set()
+    for ch in set(text):
+        if ch.isascii():
+            continue
+        try:
+            pair = ch.encode("gbk")
+        except UnicodeEncodeError:
+            rare.add(ch)  # only GB18030 has it (a four-byte sequence)
+            continue
+        if len(pair) != 2 or pair[0] not in _GB2312_LEADS or pair[1] < 0xA1:
+            rare.add(ch)
+    return rare
+
+
+def looks_mixed(data: bytes, text: str) -> bool:
+    """True if a GB18030-decodable file that is not plain GB2312 shows the marks of another
+    encoding rather than of genuine rare characters (place names such as 梅菉, 埇头 are GBK
+    beyond GB2312 and must stay readable):
+
+    * a private-use character: GBK's user-defined rows, never typed by a clerk;
+    * a rare character next to an ASCII letter: Windows-1252 curly quotes and accented
+      letters pair with the letter after them (``“Smith”s`` comes out as ``揝mith攕``);
+    * UTF-8 text in a GBK file: five Chinese characters in a row in UTF-8's bytes, or a
+      line valid as UTF-8 on its own holding at least ``_UTF8_MIN_WIDE`` of them.
+    """
+    rare = _rare_characters(text)
+    if any("\ue000" <= ch <= "\uf8ff" for ch in rare):
+        return True
+    if rare:
+        cls = re.escape("".join(sorted(rare)))
+        if re.search(f"[A-Za-z][{cls}]|[{cls}][A-Za-z]", text):
+            return True
+    if _UTF8_CHINESE_RUN.search(data):
+        return True
+    return any(map(_is_utf8_text, data.split(b"\n")))
+
+
+def _is_utf8_text(part: bytes) -> bool:
+    """True if ``part`` is valid UTF-8 holding at least ``_UTF8_MIN_WIDE`` characters of three
+    UTF-8 bytes (Chinese in UTF-8): GBK text passes that by chance under once in 10⁷."""
+    if part.isascii():
+        return False
+    try:
+        decoded = part.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in decoded if ch >= "\u0800") >= _UTF8_MIN_WIDE
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Text and encoding name: UTF-8 (BOM optional), else GBK within GB2312, else ContentError.
 
     UTF-8 is strict, so GBK bytes never pass as mojibake UTF-8; a file that announces
     UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030; and a
-    file that only "decodes" as GB18030 because almost anything does (``is_plain_gb2312``)
-    is refused with the advice to save it as CSV UTF-8, which is unambiguous.
+    file that only "decodes" as GB18030 because almost anything does (UTF-8 lines inside,
+    Windows-1252 quotes: ``looks_mixed``) is refused with the advice to save it as CSV UTF-8,
+    which is unambiguous.
     """
     bom = data.startswith(b"\xef\xbb\xbf")
     try:
@@ -113,7 +167,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ContentError(
             "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。" + _SAVE_AS_CSV
         ) from error
-    if not is_plain_gb2312(data, text):
+    if not is_plain_gb2312(data, text) and looks_mixed(data, text):
         raise ContentError(_MIXED)
     return text, "gb18030"
 

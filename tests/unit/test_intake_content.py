@@ -51,17 +51,28 @@ def test_gbk_with_everyday_punctuation_is_read() -> None:
         "湛江市霞山区解放街道".encode() + "否".encode("gbk") + b"\n",
         # Windows-1252: curly quotes and accented letters.
         "“Smith”s café’s Müller".encode("cp1252"),
-        # Characters outside GB2312 (GB18030 four-byte, GBK-only) saved as GB18030.
-        (HEADER + "\n𠀀 is outside GBK,€\n").encode("gb18030"),
-        "堃".encode("gbk") + b",x\n",
+        # GBK's user-defined area: never typed by a clerk.
+        HEADER.encode("gbk") + b"\n\xaa\xa1\n",
     ],
-    ids=["utf8-and-gbk-lines", "utf8-with-gbk-pair", "windows-1252", "gb18030-4-byte", "gbk-only"],
+    ids=["utf8-and-gbk-lines", "utf8-with-gbk-pair", "windows-1252", "user-area"],
 )
 def test_mixed_or_misdeclared_encodings_are_refused(data: bytes) -> None:
     data.decode("gb18030")  # it all "decodes": that proves nothing
     with pytest.raises(ContentError) as caught:
         decode(data)
     assert "混有不同编码" in str(caught.value) and "CSV UTF-8（逗号分隔）" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "440883001,梅菉街道,石塱村,埇头村,二〇二六年,堃,珺,昇\r\n",  # GBK beyond GB2312
+        "𠀀 is outside GBK,€\r\n",  # GB18030's four-byte characters
+    ],
+)
+def test_rare_characters_of_real_names_are_read(text: str) -> None:
+    data = (HEADER + "\r\n" + text).encode("gb18030")
+    assert decode(data) == (HEADER + "\r\n" + text, "gb18030")
 
 
 def test_every_gb2312_character_is_read() -> None:
