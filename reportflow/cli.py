@@ -114,11 +114,12 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 
     grid = status_grid(settings, args.period)
     form_keys = list(forms())
-    print(f"submissions for {args.period} (accepted / late / rejected / missing)")
+    print(f"submissions for {args.period} (accepted / late / rejected / missing / 未到期 not due)")
     print(_display_pad("county", 28) + "".join(_display_pad(key, 15) for key in form_keys))
     for row in grid:
         unit = _display_pad(f"{row['county_code']} {row['county_name']}", 28)
-        print(unit + "".join(_display_pad(row["forms"][key], 15) for key in form_keys))
+        statuses = (row["forms"][key].replace("not_due", "未到期") for key in form_keys)
+        print(unit + "".join(_display_pad(status, 15) for status in statuses))
     return EXIT_OK
 
 
