@@ -85,7 +85,7 @@ CORRUPTIONS = {
         f"update raw.instructors set town_code = ? where {_first('raw.instructors', POTOU, END)}",
         (A_CHIKAN_TOWN,),
         "raw.instructors",
-        "expect_column_pair_values_to_be_in_set",
+        "expect_column_values_to_be_in_set",
         "所辖镇街",
         BLOCKING,
         END,
