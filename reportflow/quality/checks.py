@@ -76,11 +76,19 @@ def _context(docs_dir: Path) -> Any:
 
 
 def _format(value: object) -> str:
-    if isinstance(value, float):
-        return "NULL" if math.isnan(value) else f"{value:g}"
+    """A failing value as people read it: 46, 18.62, 2026-09, NULL."""
     if hasattr(value, "item"):  # numpy scalars
-        return _format(value.item())
-    return "NULL" if value is None else str(value)
+        value = value.item()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _county(value: object) -> str | None:
+    """A row's county code; NULL (pandas may give None or NaN) means the whole period."""
+    return None if value is None or value != value else str(value)
 
 
 def _describe_row(row: dict, index_columns: Sequence[str]) -> str:
@@ -94,8 +102,8 @@ def _places(frame: pd.DataFrame) -> list[tuple[str, str | None]]:
     """Distinct (period, county) of a frame; a NULL county means the whole period."""
     pairs = frame[["period", "county_code"]].drop_duplicates().itertuples(index=False)
     return sorted(
-        ((str(p), None if c is None or c != c else str(c)) for p, c in pairs),
-        key=lambda pc: (pc[0], pc[1] or ""),
+        ((str(period), _county(county)) for period, county in pairs),
+        key=lambda place: (place[0], place[1] or ""),
     )
 
 
@@ -113,8 +121,8 @@ def _outcomes_of(
         by_place: dict[tuple[str, str | None], list[dict]] = {}
         if not item.success and rows:
             for row in rows:
-                county = row.get("county_code")
-                by_place.setdefault((str(row["period"]), county or None), []).append(row)
+                place = (str(row["period"]), _county(row.get("county_code")))
+                by_place.setdefault(place, []).append(row)
         whole_failed = not item.success and not rows
         for period, county in places:
             failing = by_place.get((period, county), [])

@@ -51,9 +51,10 @@ def write_history(con: duckdb.DuckDBPyConnection, outcomes: Sequence[Outcome]) -
     con.execute(RESULTS_DDL)
     if not outcomes:
         return
-    new_results = _frame(outcomes)  # noqa: F841 (read by DuckDB's replacement scan below)
+    con.register("new_results", _frame(outcomes))
     columns = ", ".join(OUTCOME_COLUMNS)
     con.execute(f"insert into {RESULTS_TABLE} ({columns}) select {columns} from new_results")
+    con.unregister("new_results")
 
 
 def record_run(settings: Settings, outcomes: Sequence[Outcome]) -> Path:

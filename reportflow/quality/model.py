@@ -11,11 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
+import expectations
 from reportflow.contract import city, county_by_code
 
-#: GX severity → the project's word for it (GX's ``critical`` is our publication block).
-SEVERITY_NAMES: dict[str, str] = {"critical": "blocking", "warning": "warning", "info": "info"}
 BLOCKING, WARNING, INFO = "blocking", "warning", "info"
+#: GX severity as the suites declare it → the project's word for it in history and messages.
+SEVERITY_NAMES: dict[str, str] = {
+    expectations.BLOCKING: BLOCKING,
+    expectations.WARNING: WARNING,
+    expectations.INFO: INFO,
+}
 
 
 @dataclass(frozen=True)
