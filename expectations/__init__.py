@@ -53,6 +53,29 @@ class SuiteSpec:
         return [*PLACE_COLUMNS, *self.keys]
 
 
+#: Chinese names of the columns the suites' queries derive, for the bulletin's 数据质量提示;
+#: form fields and indicator keys take their labels from the contract.
+DERIVED_COLUMN_LABELS: dict[str, str] = {
+    "value": "本月数",
+    "band_low": "预期下限",
+    "band_high": "预期上限",
+    "robust_z": "稳健z值",
+    "history_months": "有数月份",
+    "indicator": "指标",
+    "indicator_rows": "指标行数",
+    "raw_bound": "原始报表上限",
+    "previous_investment": "上月累计完成投资",
+    "previous_period": "上月",
+    "mentor_on_roster": "在指导员名册中",
+    "town_in_county": "镇街/县（市、区）",
+    "submitted": "已报送",
+    "has_figures": "有指标数",
+    "status": "报送状态",
+    "form": "报表",
+    "source_row": "行号",
+}
+
+
 def all_suites() -> tuple[SuiteSpec, ...]:
     """Every suite the quality stage runs, raw layer first; imported here, not at module load."""
     from expectations import consistency, marts, plausibility, raw

@@ -26,6 +26,7 @@ from reportflow.bulletin.formatting import (
     value_cell,
 )
 from reportflow.contract import IndicatorSpec, forms
+from reportflow.quality.model import readable_observed
 from reportflow.templating import format_datetime_zh, format_period_zh, is_number
 
 #: Key figures on the first page, chosen to cover each line of work once.
@@ -408,7 +409,7 @@ def quality_notes(data: PeriodData, county_code: str | None = None) -> tuple[Qua
         if county_code is not None and unit.code != county_code:
             continue
         items = tuple(
-            f"{o.description}（{o.observed}）"
+            f"{o.description}（{readable_observed(o.observed)}）"
             for o in data.quality_warnings
             if o.county_code == unit.code
         )

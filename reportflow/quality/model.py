@@ -8,11 +8,14 @@ period is one warning (or one blocking failure), however many rows it covers.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 
 import expectations
-from reportflow.contract import city, county_by_code
+from reportflow.contract import city, county_by_code, forms, indicators
 
 BLOCKING, WARNING, INFO = "blocking", "warning", "info"
 #: GX severity as the suites declare it → the project's word for it in history and messages.
@@ -60,6 +63,40 @@ class Outcome:
 OUTCOME_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Outcome))
 
 
+def failed(outcomes: Iterable[Outcome], severity: str) -> list[Outcome]:
+    """The failed results of one severity: what a run, a verdict and a bulletin count."""
+    return [o for o in outcomes if o.severity == severity and not o.success]
+
+
+_PAIR_RE = re.compile(r"\b([a-z_]+)=([^,;]*)")
+
+
+@cache
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    """(column labels, indicator labels): contract labels, then the suites' derived columns."""
+    columns = {f.key: f.label for form in forms().values() for f in form.fields}
+    columns.update(expectations.DERIVED_COLUMN_LABELS)
+    return columns, {i.key: i.label for i in indicators()}
+
+
+def readable_observed(observed: str | None) -> str:
+    """``indicator=outreach_events, value=46`` as staff read it: ``指标=宣讲活动场次，本月数=46``.
+
+    For the bulletin; logs, history and Data Docs keep the column keys engineers query by.
+    """
+    if not observed:
+        return ""
+    columns, indicator_labels = _labels()
+
+    def label(match: re.Match) -> str:
+        key, value = match.group(1), match.group(2)
+        shown = indicator_labels.get(value, value) if key == "indicator" else value
+        shown = {"True": "是", "False": "否"}.get(shown, shown)
+        return f"{columns.get(key, key)}={shown}"
+
+    return _PAIR_RE.sub(label, observed).replace(", ", "，").replace("; ", "；")
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a period may be published, from the latest quality run's outcomes for it."""
@@ -69,7 +106,7 @@ class Verdict:
     outcomes: tuple[Outcome, ...]
 
     def failures(self, severity: str) -> list[Outcome]:
-        return [o for o in self.outcomes if o.severity == severity and not o.success]
+        return failed(self.outcomes, severity)
 
     @property
     def blocking(self) -> list[Outcome]:
@@ -87,10 +124,3 @@ class Verdict:
     @property
     def publishable(self) -> bool:
         return self.checked and not self.blocking
-
-    def warnings_by_county(self) -> dict[str | None, list[Outcome]]:
-        """Warnings grouped per county, in the order the run listed them."""
-        grouped: dict[str | None, list[Outcome]] = {}
-        for outcome in self.warnings:
-            grouped.setdefault(outcome.county_code, []).append(outcome)
-        return grouped

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportflow.config import Settings
 from reportflow.quality.history import record_run
-from reportflow.quality.model import BLOCKING, INFO, WARNING, Outcome
+from reportflow.quality.model import BLOCKING, INFO, WARNING, Outcome, failed
 from reportflow.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class QualityRun:
     data_docs: Path
 
     def failures(self, severity: str) -> list[Outcome]:
-        return [o for o in self.outcomes if o.severity == severity and not o.success]
+        return failed(self.outcomes, severity)
 
     def per_period(self, severity: str) -> Counter[str]:
         """Failed (expectation, county) results per period: the count every reader shows."""
@@ -50,8 +50,8 @@ def _read_frames(settings: Settings, specs: Sequence) -> dict:
 def summary_lines(run: QualityRun) -> list[str]:
     """The task log: each suite's passed/failed counts, every failure, per-period totals."""
     lines = [f"quality run {run.run_id}: Data Docs {run.data_docs}"]
-    for suite, (passed, failed) in run.counts.items():
-        lines.append(f"  suite {suite}: {passed} passed, {failed} failed")
+    for suite, (passed, unsuccessful) in run.counts.items():
+        lines.append(f"  suite {suite}: {passed} passed, {unsuccessful} failed")
     for severity in (BLOCKING, WARNING):
         for outcome in run.failures(severity):
             lines.append("  " + outcome.describe())

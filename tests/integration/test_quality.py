@@ -277,9 +277,9 @@ def test_warnings_publish_and_show_per_county_in_both_editions(
     assert len(re.findall(r"<td>", section.split("</table>")[0])) == len(warnings)
     assert run.per_period(WARNING)[WARNING_PERIOD] == len(warnings)
     mazhang = county_by_code(MAZHANG).name
-    assert mazhang in section and "波动异常" in section and "reserve_cadres" in section
+    assert mazhang in section and "波动异常" in section and "指标=后备干部数，本月数=0" in section
     county_html = result.counties[MAZHANG][0].read_text(encoding="utf-8")
-    assert "数据质量提示" in county_html and "reserve_cadres" in county_html
+    assert "数据质量提示" in county_html and "指标=后备干部数" in county_html
     index = result.index_html.read_text(encoding="utf-8")
     assert 'href="../quality/data_docs/index.html"' in index
 

@@ -123,7 +123,7 @@ def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: P
     extreme = county_by_code(EXTREME_COUNTY).name
     city_html = next((home / "bulletins" / EXTREME_PERIOD).glob("湛江市*.html"))
     notes = city_html.read_text(encoding="utf-8").split("数据质量提示", 1)[1]
-    assert extreme in notes and "outreach_events" in notes and "波动异常" in notes
+    assert extreme in notes and "指标=宣讲活动场次，本月数=" in notes and "波动异常" in notes
 
     pages = list((home / "quality" / "data_docs" / "validations" / "plausibility").rglob("*.html"))
     dom = chromium_dom(pages[0])
