@@ -2,11 +2,11 @@
 
 GX is imported once per process (:func:`gx_module`), after its loggers are quietened and with
 progress bars off, because its import costs seconds and prints hundreds of info lines. Each
-suite runs in its own checkpoint (each validates a different DataFrame) whose
-``UpdateDataDocsAction`` adds the validation page to the Data Docs site in the data home.
-Result format COMPLETE with the suite's index columns makes GX report every failing row with
-its period and county, which is what lets one validation over all periods yield a verdict per
-period and county.
+suite runs in its own checkpoint (each validates a different DataFrame); when all have run,
+the context's Data Docs site is built once into the data home (one build instead of one per
+checkpoint: rendering dominates otherwise). Result format COMPLETE with the suite's index
+columns makes GX report every failing row with its period and county, which is what lets one
+validation over all periods yield a verdict per period and county.
 """
 
 from __future__ import annotations
@@ -148,6 +148,28 @@ def _outcomes_of(
             )
 
 
+def _checkpoint(context: Any, source: Any, spec: SuiteSpec) -> Any:
+    """The suite, its whole-DataFrame batch and its validation, as one GX checkpoint."""
+    gx = gx_module()
+    batch = source.add_dataframe_asset(spec.name).add_batch_definition_whole_dataframe("all")
+    # Built whole, then stored once: adding to a stored suite re-saves it per expectation.
+    suite = gx.ExpectationSuite(name=spec.name, expectations=spec.expectations())
+    suite = context.suites.add(suite)
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
+    )
+    return context.checkpoints.add(
+        gx.Checkpoint(
+            name=spec.name,
+            validation_definitions=[definition],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": spec.index_columns,
+            },
+        )
+    )
+
+
 def validate(
     frames: dict[str, pd.DataFrame],
     specs: Sequence[SuiteSpec],
@@ -169,24 +191,7 @@ def validate(
     outcomes: list[Outcome] = []
     counts: dict[str, tuple[int, int]] = {}
     for spec in specs:
-        batch = source.add_dataframe_asset(spec.name).add_batch_definition_whole_dataframe("all")
-        # Built whole, then stored once: adding to a stored suite re-saves it per expectation.
-        suite = context.suites.add(
-            gx.ExpectationSuite(name=spec.name, expectations=spec.expectations())
-        )
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=spec.name, data=batch, suite=suite)
-        )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=spec.name,
-                validation_definitions=[definition],
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": spec.index_columns,
-                },
-            )
-        )
+        checkpoint = _checkpoint(context, source, spec)
         frame = frames[spec.name]
         result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=run)
         suite_result = next(iter(result.run_results.values()))
