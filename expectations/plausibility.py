@@ -8,7 +8,8 @@ median absolute deviation × 1.4826 (the MAD as a standard deviation, Iglewicz &
 modified z-score), but at least √median (a count's Poisson spread) and at least 1, so that a
 flat history (MAD = 0) or a small count does not make every small change an outlier. A figure
 outside the band is a warning naming the county, indicator, value and band: worth a call to
-the county, not a reason to hold the bulletin.
+the county, not a reason to hold the bulletin. Year-to-date totals are not judged: they
+restart each January.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from great_expectations import expectations as gxe
 from great_expectations.expectations import Expectation
 
 from expectations import INFO, WARNING, SuiteSpec
-from reportflow.contract import city
+from reportflow.contract import city, indicators
 
 HISTORY_MONTHS = 12
 MIN_HISTORY = 6
@@ -30,7 +31,7 @@ with series as (
         cast(left(period, 4) as integer) * 12 + cast(right(period, 2) as integer) as month_no
     from marts.fct_indicators
     where county_code <> $city_code and indicator_kind = 'count' and form is not null
-        and value is not null
+        and value is not null and not list_contains($year_to_date, indicator)
 ),
 history as (
     select s.period, s.county_code, s.indicator, s.value, h.value as past
@@ -86,9 +87,15 @@ def county_history_band() -> list[Expectation]:
     ]
 
 
+def year_to_date_keys() -> list[str]:
+    """Running totals that restart each January: against last December they always "drop"."""
+    return [i.key for i in indicators() if i.key.endswith("_ytd")]
+
+
 def suites() -> list[SuiteSpec]:
     params = {
         "city_code": city().code,
+        "year_to_date": year_to_date_keys(),
         "months": HISTORY_MONTHS,
         "mad_to_sd": MAD_TO_SD,
         "threshold": THRESHOLD,
