@@ -53,25 +53,29 @@ def gx_module() -> ModuleType:
 
 
 def _context(docs_dir: Path) -> Any:
-    """An ephemeral context whose only Data Docs site is ``docs_dir`` (no progress bars)."""
+    """An in-memory context whose only Data Docs site is ``docs_dir`` (no progress bars)."""
     gx = gx_module()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    for site in list(context.list_data_docs_sites()):
-        context.delete_data_docs_site(site)
-    context.add_data_docs_site(
-        DOCS_SITE,
-        {
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            # Validation pages only: a page per suite definition would double the render time.
-            "site_section_builders": {"expectations": "0", "profiling": "0"},
-        },
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
     )
+
+    site = {
+        "class_name": "SiteBuilder",
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(docs_dir),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        # Validation pages only: a page per suite definition would double the render time.
+        "site_section_builders": {"expectations": "0", "profiling": "0"},
+    }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={DOCS_SITE: site},
+    )
+    context = gx.get_context(project_config=config, mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     return context
 
 
