@@ -73,7 +73,9 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from reportflow.pipeline import build_once
 
     quality = build_once(settings)
-    print(f"marts built; quality checks passed ({quality['warnings']} warning(s))")
+    blocked = ", ".join(sorted(quality["blocking"])) or "none"
+    print(f"marts built; quality: periods with blocking failures: {blocked}")
+    print(f"quality Data Docs: {quality['data_docs']}")
     print(f"snapshot: {settings.snapshot_dir}")
     return EXIT_OK
 
@@ -100,6 +102,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     print(f"ingest: {outcome['ingest']['message']}")
     _print_publication(settings, args.period)
     return EXIT_REJECTED if outcome["ingest"]["rejected"] else EXIT_OK
+
+
+def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.quality import read_verdict
+    from reportflow.quality.report import verdict_lines
+
+    verdict = read_verdict(settings, args.period)
+    print("\n".join(verdict_lines(verdict, settings)))
+    return EXIT_OK if verdict.publishable else EXIT_FAILED
 
 
 def _display_pad(text: str, width: int) -> str:
@@ -162,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
         ("run", cmd_run, "ingest, build and publish, in order"),
         ("status", cmd_status, "county × form submission grid for a period"),
+        ("quality", cmd_quality, "the period's quality verdict: blocking failures, warnings"),
     ):
         add(name, handler, text).add_argument("--period", type=_period, required=True)
     demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
