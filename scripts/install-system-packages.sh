@@ -3,7 +3,8 @@
 # fonts-noto-cjk: without a CJK font WeasyPrint renders Chinese as empty boxes, silently.
 # poppler-utils: pdftotext/pdftoppm, to read and look at the bulletin PDFs.
 # libpango/harfbuzz: WeasyPrint's text layout.
-# chromium: the tests open the HTML bulletins in headless Chromium at a phone's width.
+# chromium: the tests open the quality Data Docs pages and the HTML bulletins (at a phone's
+#   width) in headless Chromium.
 set -euo pipefail
 packages=(fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   chromium)

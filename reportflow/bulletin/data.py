@@ -29,6 +29,7 @@ import duckdb
 from reportflow.config import Settings
 from reportflow.contract import IndicatorSpec, city, counties, forms, indicators
 from reportflow.periods import Period, PeriodError, parse_period
+from reportflow.quality import Outcome, read_verdict
 
 #: Months shown by a trend line: the period and the eleven before it.
 TREND_MONTHS = 12
@@ -151,6 +152,8 @@ class PeriodData:
     indicators: tuple[IndicatorSpec, ...]
     figures: Mapping[tuple[str, str], Figure]
     statuses: Mapping[tuple[str, str], SubmissionStatus]
+    #: Failed warning-level quality checks of the period (the bulletin's 数据质量提示).
+    quality_warnings: tuple[Outcome, ...] = ()
     #: The trend window, oldest first, ending with ``period``.
     months: tuple[str, ...] = ()
     #: (unit, key) → one value per month of ``months``; None where nothing was reported.
@@ -231,15 +234,17 @@ def load_period_data(settings: Settings, period: str) -> PeriodData:
     units = contract_units()
     specs = indicators()
     figure_rows = [row for row in window_rows if row["period"] == period]
+    warnings = tuple(read_verdict(settings, period).warnings)
     return PeriodData(
         period=period,
         units=units,
         indicators=specs,
         figures=_figures(figure_rows, {u.code for u in units}, specs),
         statuses=_statuses(status_rows, {u.code for u in units if not u.is_city}),
+        quality_warnings=warnings,
         months=months,
         history=_history(window_rows, months),
-        fingerprint=_fingerprint(window_rows, status_rows),
+        fingerprint=_fingerprint(window_rows, status_rows, _warning_rows(warnings)),
     )
 
 
@@ -284,6 +289,21 @@ def _history(
         values = series.setdefault(key, [None] * len(months))
         values[position[str(row["period"])]] = _number(row["value"])
     return {key: tuple(values) for key, values in series.items()}
+
+
+def _warning_rows(warnings: Iterable[Outcome]) -> list[dict[str, object]]:
+    """What a warning says, without its run id and time: a re-run finding the same is no news."""
+    return [
+        {
+            "suite": w.suite,
+            "expectation": w.expectation,
+            "county_code": w.county_code,
+            "description": w.description,
+            "failed_rows": w.failed_rows,
+            "observed": w.observed,
+        }
+        for w in warnings
+    ]
 
 
 def _fingerprint(*row_sets: Iterable[Mapping[str, object]]) -> str:

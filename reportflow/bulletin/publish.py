@@ -41,6 +41,7 @@ from reportflow.bulletin.publication import Issue, issue_for, latest_issue
 from reportflow.bulletin.views import EditionLink, city_bulletin, county_bulletin
 from reportflow.config import Settings
 from reportflow.periods import PERIOD_PATTERN, Period, period_label
+from reportflow.quality import data_docs_index
 from reportflow.templating import environment
 
 if TYPE_CHECKING:
@@ -277,13 +278,25 @@ def archive_updated(bulletins_dir: Path, entries: tuple[ArchiveEntry, ...]) -> s
     return max(issued).strftime("%Y-%m-%d %H:%M") if issued else ""
 
 
+def _data_docs_href(settings: Settings) -> str:
+    """Relative link from the archive page to the quality Data Docs site; empty if not built."""
+    site = data_docs_index(settings)
+    if not site.is_file():
+        return ""
+    return quote(Path(os.path.relpath(site, settings.bulletins_dir)).as_posix())
+
+
 def write_archive_index(settings: Settings) -> Path:
     """Write ``bulletins/index.html`` listing every period's bulletins; returns its path."""
     entries = archive_entries(settings.bulletins_dir)
     html = (
         environment()
         .get_template(INDEX_TEMPLATE)
-        .render(entries=entries, updated=archive_updated(settings.bulletins_dir, entries))
+        .render(
+            entries=entries,
+            updated=archive_updated(settings.bulletins_dir, entries),
+            data_docs=_data_docs_href(settings),
+        )
     )
     return atomic_write_text(settings.bulletins_dir / INDEX_NAME, html)
 

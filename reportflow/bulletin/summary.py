@@ -8,7 +8,8 @@ reader (and a test) can check each against ``indicators.csv`` by name.
 
 What it says, in order: who reported, late or not at all; the biggest month-on-month moves
 among the key indicators; which county leads and lags each line of work (county edition: its
-place); weak organisations rectified this month.
+place); weak organisations rectified this month; how many quality warnings (数据质量提示) the
+period has and for whom.
 """
 
 from __future__ import annotations
@@ -195,6 +196,16 @@ def submission_sentence(data: PeriodData, unit: Unit, subject: str) -> str:
     return text
 
 
+def quality_sentence(data: PeriodData, unit: Unit) -> str:
+    """How many quality warnings the edition's units have, and which units; nothing if none."""
+    own = [w for w in data.quality_warnings if unit.is_city or w.county_code == unit.code]
+    if not own:
+        return ""
+    names = [u.name for u in data.units if any(w.county_code == u.code for w in own)]
+    where = f"，涉及{'、'.join(names)}" if unit.is_city and names else ""
+    return f"本期有{len(own)}条数据质量提示{where}，请核实（详见“数据质量提示”）。"
+
+
 def summary_paragraphs(data: PeriodData, unit: Unit, move_keys: Sequence[str]) -> tuple[str, ...]:
     """The 总体情况 paragraphs for the city (``unit`` is the city) or one county."""
     subject = CITY_SUBJECT if unit.is_city else unit.name
@@ -205,5 +216,6 @@ def summary_paragraphs(data: PeriodData, unit: Unit, move_keys: Sequence[str]) -
         biggest_moves(data, unit, move_keys, subject),
         leaders_and_laggards(data) if unit.is_city else county_positions(data, unit),
         rectified(data, unit, subject),
+        quality_sentence(data, unit),
     ]
     return tuple(paragraphs + [p for p in rest if p])

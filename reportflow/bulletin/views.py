@@ -32,6 +32,7 @@ from reportflow.bulletin.summary import summary_paragraphs
 from reportflow.bulletin.trends import Series, trend_svg
 from reportflow.contract import IndicatorSpec, forms
 from reportflow.periods import Period
+from reportflow.quality.model import readable_observed
 from reportflow.templating import format_date_zh, format_datetime_zh, is_number
 
 #: Key figures on the first page, chosen to cover each line of work once.
@@ -197,6 +198,14 @@ class GroupTable:
 
 
 @dataclass(frozen=True)
+class QualityNote:
+    """One county's failed warning-level quality checks: what to follow up (数据质量提示)."""
+
+    county: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CityBulletin:
     masthead: Masthead
     nothing_submitted: bool
@@ -207,6 +216,7 @@ class CityBulletin:
     rankings: tuple[Ranking, ...]
     charts: tuple[Chart, ...]
     groups: tuple[GroupTable, ...]
+    quality_notes: tuple[QualityNote, ...]
     glossary: tuple[GlossarySection, ...]
     links: tuple[EditionLink, ...] = ()
 
@@ -244,6 +254,7 @@ class CountyBulletin:
     trends: tuple[Trend, ...]
     charts: tuple[Chart, ...]
     groups: tuple[CountyGroup, ...]
+    quality_notes: tuple[QualityNote, ...]
     glossary: tuple[GlossarySection, ...]
     links: tuple[EditionLink, ...] = ()
 
@@ -441,6 +452,22 @@ def group_table(
     )
 
 
+def quality_notes(data: PeriodData, county_code: str | None = None) -> tuple[QualityNote, ...]:
+    """Warnings per county in bulletin order (one county's only, if given); one line each."""
+    notes = []
+    for unit in data.units:
+        if county_code is not None and unit.code != county_code:
+            continue
+        items = tuple(
+            f"{o.description}（{readable_observed(o.observed)}）"
+            for o in data.quality_warnings
+            if o.county_code == unit.code
+        )
+        if items:
+            notes.append(QualityNote(CITY_ROW_NAME if unit.is_city else unit.name, items))
+    return tuple(notes)
+
+
 def city_bulletin(
     data: PeriodData, issue: Issue, links: tuple[EditionLink, ...] = ()
 ) -> CityBulletin:
@@ -461,6 +488,7 @@ def city_bulletin(
         groups=tuple(
             group_table(data, i, g) for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        quality_notes=quality_notes(data),
         glossary=glossary(data),
         links=links,
     )
@@ -532,6 +560,7 @@ def county_bulletin(
             county_group(data, county_code, i, g)
             for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        quality_notes=quality_notes(data, county_code),
         glossary=glossary(data),
         links=links,
     )
