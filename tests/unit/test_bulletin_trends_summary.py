@@ -86,3 +86,32 @@ def test_summary_wording_follows_kind_and_unit() -> None:
     assert change_phrase(flat) == "与上月持平"
     money = Figure("440800", SPECS["investment_to_date"], value=12.345, mom_change=1.5)
     assert fact("全市", money) == "全市累计完成投资(亿元)为12.35"  # the label names the unit
+
+
+def test_summary_counts_quality_warnings_per_edition() -> None:
+    from reportflow.bulletin.data import PeriodData, contract_units
+    from reportflow.bulletin.summary import quality_sentence
+    from reportflow.quality.model import Outcome
+
+    def warning(county: str) -> Outcome:
+        return Outcome(
+            "run", datetime(2026, 11, 6), "2026-10", "plausibility", "expect", "本月数异常",
+            county, "warning", False, 1, "indicator=outreach_events, value=46",
+        )  # fmt: skip
+
+    units = contract_units()
+    data = PeriodData(
+        period="2026-10",
+        units=units,
+        indicators=indicators(),
+        figures={},
+        statuses={},
+        quality_warnings=(warning("440802"), warning("440802"), warning("440882")),
+        months=("2026-10",),
+    )
+    city, chikan, xiashan = units[0], units[1], units[2]
+    assert quality_sentence(data, city) == (
+        "本期有3条数据质量提示，涉及赤坎区、雷州市，请核实（详见“数据质量提示”）。"
+    )
+    assert quality_sentence(data, chikan).startswith("本期有2条数据质量提示，请核实")
+    assert quality_sentence(data, xiashan) == ""
