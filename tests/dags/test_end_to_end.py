@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from reportflow.bulletin import city_bulletin_paths
 from reportflow.config import PROJECT_ROOT, Settings
 from reportflow.contract import counties
 from reportflow.demo_data import generate_demo_data
@@ -87,7 +88,7 @@ def test_three_dags_end_to_end(dagbag, data_home: Settings, tmp_path: Path, smtp
     assert len(quarantined) == len(demo.rejected_paths())
     assert not [p for p in data_home.drop_dir.glob("*/*") if p.is_file()]
 
-    pdf = next(bulletin_dir.glob("湛江市*.pdf"))
+    pdf = city_bulletin_paths(data_home, PERIOD)[1]  # county editions start with 湛江市 too
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
