@@ -273,7 +273,7 @@ def test_warnings_publish_and_show_per_county_in_both_editions(
     result = publish_once(WARNING_PERIOD, settings)
     warnings = read_verdict(settings, WARNING_PERIOD).warnings
     city_html = result.city_html.read_text(encoding="utf-8")
-    section = city_html[city_html.index("数据质量提示") :]
+    section = city_html[city_html.index('<section class="quality-notes">') :]  # not the summary
     assert len(re.findall(r"<td>", section.split("</table>")[0])) == len(warnings)
     assert run.per_period(WARNING)[WARNING_PERIOD] == len(warnings)
     mazhang = county_by_code(MAZHANG).name
