@@ -42,6 +42,8 @@ SECTION_KEYS: tuple[str, ...] = (
     "reserve_cadres",
     "warnings_open",
 )
+#: Forms named per county in the summary; more are counted instead.
+MAX_FORMS_NAMED = 2
 RECTIFIED_KEYS: tuple[str, ...] = (
     "weak_orgs_rectified_in_period",
     "weak_orgs_rectified",
@@ -179,14 +181,8 @@ def submission_sentence(data: PeriodData, unit: Unit, subject: str) -> str:
         f"{subject}应报送报表{expected}份，已报送{submitted}份（按时{on_time}份、"
         f"逾期{submitted - on_time}份），未报送{expected - submitted}份。"
     )
-    missing, late = [], []
-    for county in counties:
-        lacking = _form_names(data, county, ("missing", "rejected"))
-        if lacking:
-            missing.append(f"{county.name}（{'、'.join(lacking)}）")
-        overdue = _form_names(data, county, ("late",))
-        if overdue:
-            late.append(f"{county.name}（{'、'.join(overdue)}）")
+    missing = _who(data, counties, ("missing", "rejected"))
+    late = _who(data, counties, ("late",))
     if missing and unit.is_city and len(missing) == len(counties):
         text += "各县（市、区）均有报表未报送。"
     elif missing:
@@ -194,6 +190,22 @@ def submission_sentence(data: PeriodData, unit: Unit, subject: str) -> str:
     if late:
         text += "逾期报送：" + "；".join(late) + "。"
     return text
+
+
+def _who(data: PeriodData, counties: Sequence[Unit], statuses: Sequence[str]) -> list[str]:
+    """``赤坎区（矛盾纠纷）`` per county with forms in ``statuses``; a count beyond two forms.
+
+    A leader needs who and roughly what; seven form names per county for ten counties would
+    push the rest of the summary off the first page.
+    """
+    result = []
+    for county in counties:
+        names = _form_names(data, county, statuses)
+        if len(names) > MAX_FORMS_NAMED:
+            result.append(f"{county.name}（{len(names)}份）")
+        elif names:
+            result.append(f"{county.name}（{'、'.join(names)}）")
+    return result
 
 
 def quality_sentence(data: PeriodData, unit: Unit) -> str:

@@ -115,3 +115,17 @@ def test_summary_counts_quality_warnings_per_edition() -> None:
     )
     assert quality_sentence(data, chikan).startswith("本期有2条数据质量提示，请核实")
     assert quality_sentence(data, xiashan) == ""
+
+
+def test_submission_sentence_counts_instead_of_listing_many_forms() -> None:
+    from reportflow.bulletin.data import PeriodData, SubmissionStatus, contract_units
+    from reportflow.bulletin.summary import submission_sentence
+    from reportflow.contract import forms
+
+    units = contract_units()
+    chikan, xiashan = units[1].code, units[2].code
+    statuses = {(chikan, f): SubmissionStatus(chikan, f, "late") for f in forms()}
+    statuses[(xiashan, "disputes")] = SubmissionStatus(xiashan, "disputes", "late")
+    data = PeriodData("2026-10", units, indicators(), {}, statuses, months=("2026-10",))
+    text = submission_sentence(data, units[0], "全市")
+    assert "逾期报送：赤坎区（7份）；霞山区（矛盾纠纷）。" in text
