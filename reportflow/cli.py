@@ -78,6 +78,13 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import publish_docs_once
+
+    print(f"dbt docs: {publish_docs_once(settings)}")
+    return EXIT_OK
+
+
 def _print_publication(settings: Settings, period: str) -> None:
     from reportflow.bulletin import publication_paths
 
@@ -157,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_data.add_argument("--no-bad-files", action="store_true")
     add("ingest", cmd_ingest, "process the drop folders once")
     add("build", cmd_build, "dbt build, quality checks, snapshot export")
+    add("docs", cmd_docs, "generate the dbt docs site (one static page) in the data home")
     for name, handler, text in (
         ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
         ("run", cmd_run, "ingest, build and publish, in order"),

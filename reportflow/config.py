@@ -31,6 +31,7 @@ class Settings:
     deadline_day: int = 5
     stable_seconds: float = 2.0
     lock_timeout_seconds: float = 60.0
+    dbt_threads: int = 4
 
     @property
     def drop_dir(self) -> Path:
@@ -190,5 +191,8 @@ def load_settings(*, create_home: bool = False) -> Settings:
         ),
         lock_timeout_seconds=_seconds(
             "REPORTFLOW_LOCK_TIMEOUT_SECONDS", 60, "how long to wait for the warehouse lock"
+        ),
+        dbt_threads=_whole_number(
+            "REPORTFLOW_DBT_THREADS", 4, 1, 64, "how many models one dbt build runs at once"
         ),
     )

@@ -81,14 +81,17 @@ def prepare_build_once(settings: Settings | None = None) -> int:
 
 
 def build_once(settings: Settings | None = None) -> dict:
-    """dbt build, quality checks, snapshot export and docs: what build_indicators does."""
+    """dbt build, quality checks and snapshot export: what build_indicators does.
+
+    The dbt docs are not generated here: they take as long as a build and nobody waits for
+    them, so they are built on demand (``reportflow docs``).
+    """
     from reportflow.transform import build
 
     settings = settings or load_settings()
     build(settings)
     quality = check_quality_once(settings)
     export_snapshot_once(settings)
-    publish_docs_once(settings)
     return quality
 
 

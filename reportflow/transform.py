@@ -212,9 +212,22 @@ def prepare_build(settings: Settings, now: datetime | None = None) -> int:
 
 
 def build(settings: Settings) -> None:
-    """Prepare the raw schema and calendar, then seed, build and test everything (``dbt build``)."""
+    """Prepare the raw schema and calendar, then seed, build and test everything (``dbt build``).
+
+    One dbt process for the whole project, with the configured threads: the same command the
+    Airflow producer task runs, so the CLI and the DAG do the same work.
+    """
     prepare_build(settings)
-    run_dbt(settings, ["build"])
+    run_dbt(settings, ["build", *_threads_flag(settings)])
+
+
+def _threads_flag(settings: Settings) -> list[str]:
+    """``--threads N`` from the settings, on every parse and build.
+
+    The thread count is part of the profile dbt checks before reusing its partial parse: a
+    parse and a build that disagree on it re-parse the whole project (seconds per run).
+    """
+    return ["--threads", str(settings.dbt_threads)]
 
 
 def parse_manifest(settings: Settings) -> Path:
@@ -223,7 +236,10 @@ def parse_manifest(settings: Settings) -> Path:
     The manifest describes code, not data, so it lives beside the project (where the DAG file
     finds it at parse time) rather than in one data home.
     """
-    run_dbt(settings, ["parse", "--target-path", str(MANIFEST_PATH.parent)])
+    run_dbt(
+        settings,
+        ["parse", "--target-path", str(MANIFEST_PATH.parent), *_threads_flag(settings)],
+    )
     return MANIFEST_PATH
 
 
