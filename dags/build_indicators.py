@@ -4,13 +4,17 @@
 Runs when `ingest_submissions` has loaded new raw data (Asset `reportflow://warehouse/raw`).
 The same work as `reportflow build` on the command line.
 
-| step | task | what it does |
-|---|---|---|
-| 1 | **prepare_calendar** | writes `raw.reporting_periods` (each month's bounds and deadline, from `reportflow.periods.Period`); the models read deadlines from it |
-| 2 | **dbt.dbt_producer_watcher** | one `dbt build` of the whole project (seeds, models, tests; threads from `REPORTFLOW_DBT_THREADS`) |
-| 3 | **dbt.&lt;model&gt;.run / .test** | one task per model and one per model's tests: each reports its node's result from that build (Cosmos watcher mode); a failed model fails its own task and the ones after it |
-| 4 | **check_quality** | Great Expectations suites on the marts; a failed *blocking* expectation fails the run and names it, *warnings* are kept in `quality/` |
-| 5 | **export_snapshot** | Parquet snapshot of the reporting marts for `publish_bulletin`; updates the Asset `reportflow://warehouse/marts` |
+1. **prepare_calendar**: writes `raw.reporting_periods` (each month's bounds and deadline,
+   from `reportflow.periods.Period`); the models read deadlines from it.
+2. **dbt.dbt_producer_watcher**: one `dbt build` of the whole project (seeds, models and
+   tests; threads from `REPORTFLOW_DBT_THREADS`).
+3. **dbt.&lt;model&gt;.run** and **.test**: one task per model and one per model's tests, each
+   reporting its node's result from that build (Cosmos watcher mode). A failed model fails
+   its own task and the ones after it; its log and compiled SQL are on that task.
+4. **check_quality**: Great Expectations suites on the marts. A failed *blocking* expectation
+   fails the run and names it; *warnings* are logged and kept in `quality/`.
+5. **export_snapshot**: Parquet snapshot of the reporting marts for `publish_bulletin`;
+   updates the Asset `reportflow://warehouse/marts`.
 
 **Pool**: every task runs in `warehouse_writer` (one slot: DuckDB has one writer).
 **Retries**: two, backing off exponentially, except the dbt group and `check_quality` (see
