@@ -38,8 +38,7 @@ lint: setup
 ## make airflow: Airflow UI and scheduler on http://127.0.0.1:8080 (user admin, see README)
 airflow: setup
 	$(BIN)/reportflow init
-	$(BIN)/reportflow airflow db migrate
-	$(BIN)/reportflow airflow pools set warehouse_writer 1 "DuckDB allows one writer"
+	$(BIN)/reportflow airflow-setup
 	$(BIN)/reportflow airflow standalone
 
 ## make bench: wall time of each stage of one demo run, and throughput figures (in temporary

@@ -141,6 +141,14 @@ def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
     return run_airflow(settings, *args.airflow_args, check=False)
 
 
+def cmd_airflow_setup(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.airflow_env import WAREHOUSE_POOL, prepare_airflow
+
+    prepare_airflow(settings, embedded=not args.configured)
+    print(f"Airflow metadata database migrated; pool {WAREHOUSE_POOL} set")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportflow",
@@ -173,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
         add(name, handler, text).add_argument("--period", type=_period, required=True)
     demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
     demo.add_argument("--end-period", type=_period, default=default_period)
+    setup = add(
+        "airflow-setup",
+        cmd_airflow_setup,
+        "migrate Airflow's metadata database and create the warehouse writer pool",
+    )
+    setup.add_argument(
+        "--configured",
+        action="store_true",
+        help="use the environment's Airflow configuration (docker-compose), not the embedded one",
+    )
     passthrough = add("airflow", cmd_airflow, "run an airflow command with the embedded settings")
     passthrough.add_argument("airflow_args", nargs=argparse.REMAINDER)
     return parser

@@ -100,11 +100,11 @@ def dbt_task_group(group_id: str, pool: str, execution_timeout: timedelta) -> Db
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
+            emit_datasets=False,
         ),
         operator_args={
             "pool": pool,
             "install_deps": False,
-            "emit_datasets": False,
             "deferrable": False,
             "poke_interval": WATCHER_POKE_SECONDS,
             "timeout": execution_timeout.total_seconds(),

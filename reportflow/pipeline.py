@@ -95,11 +95,15 @@ def build_once(settings: Settings | None = None) -> dict:
     return quality
 
 
-def period_for_run(param: str | None, logical_date: datetime) -> str:
-    """The param if given, else the month before the run's logical date in Beijing time."""
+def period_for_run(param: str | None, run_after: datetime) -> str:
+    """The param if given, else the month before the run's ``run_after`` in Beijing time.
+
+    ``run_after`` rather than the logical date: runs triggered through the API may have no
+    logical date, and it is never "now", so re-running an old run publishes the same month.
+    """
     if param:
         return parse_period(param)
-    return Period.reporting(logical_date).key
+    return Period.reporting(run_after).key
 
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:
