@@ -40,8 +40,7 @@ from cosmos import (
 )
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from reportflow.config import DBT_PROJECT_DIR
-from reportflow.transform import MANIFEST_PATH
+from reportflow.config import DBT_PROJECT_DIR, MANIFEST_PATH
 
 #: Task id of the producer inside the group (Cosmos's own name for it).
 PRODUCER_TASK = "dbt_producer_watcher"
