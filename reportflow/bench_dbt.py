@@ -513,6 +513,68 @@ def _slowest_nodes(run_results: Path) -> tuple[tuple[str, float], ...]:
     return tuple(timings[:SLOWEST_NODES])
 
 
+def _replay_statement(node: dict, result: dict) -> str | None:
+    """The SQL that does in one DuckDB process what dbt did for one node, or None to skip it.
+
+    Models are created as their materialisation says, seeds are read from their CSV with the
+    configured column types, data tests and unit tests run their compiled query to the end
+    (a unit test's comparison with its expected rows is left out, so the replay is a lower
+    bound on the work).
+    """
+    kind = result["unique_id"].split(".", 1)[0]
+    relation = result.get("relation_name")
+    if kind == "seed":
+        path = str(Path(node["root_path"]) / node["original_file_path"]).replace("'", "''")
+        types = node["config"].get("column_types") or {}
+        columns = ", ".join(f"'{name}': '{kind}'" for name, kind in types.items())
+        typed = f", columns={{{columns}}}" if types else ""
+        return f"create or replace table {relation} as select * from read_csv('{path}'{typed})"
+    code = result.get("compiled_code")
+    if not code:
+        return None
+    if kind == "model":
+        materialized = "view" if node["config"]["materialized"] == "view" else "table"
+        return f"create or replace {materialized} {relation} as {code}"
+    return f"select count(*) from ({code}) as replayed"
+
+
+def replay_compiled_sql(target_dir: Path, warehouse: Path) -> tuple[float, int, int]:
+    """Replay the last ``dbt build`` (its run_results.json) in one DuckDB connection.
+
+    Returns (seconds, statements run, statements that failed). Nodes run in the order dbt
+    started them, which respects dependencies. The replay works on a copy of ``warehouse``
+    under the same file name (the compiled SQL names the database after the file).
+    """
+    import duckdb
+
+    with tempfile.TemporaryDirectory(prefix="reportflow-replay-") as tmp:
+        copy = Path(tmp) / warehouse.name
+        shutil.copyfile(warehouse, copy)
+        return _replay(target_dir, copy, duckdb)
+
+
+def _replay(target_dir: Path, warehouse: Path, duckdb) -> tuple[float, int, int]:
+    """:func:`replay_compiled_sql` on a warehouse it may change."""
+    manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    results = json.loads((target_dir / "run_results.json").read_text(encoding="utf-8"))["results"]
+    ordered = sorted(results, key=lambda r: r["timing"][0]["started_at"] if r["timing"] else "")
+    statements = [
+        sql
+        for result in ordered
+        if (sql := _replay_statement(nodes[result["unique_id"]], result)) is not None
+    ]
+    failed = 0
+    start = time.perf_counter()
+    with duckdb.connect(str(warehouse)) as con:
+        for sql in statements:
+            try:
+                con.execute(sql).fetchall()
+            except duckdb.Error:
+                failed += 1
+    return time.perf_counter() - start, len(statements), failed
+
+
 def measure(
     units: int, months: int = DEFAULT_MONTHS, end_period: str = DEFAULT_END_PERIOD
 ) -> ScaleResult:

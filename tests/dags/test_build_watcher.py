@@ -1,0 +1,46 @@
+"""build_indicators runs one dbt build and still fails exactly the broken model and what follows.
+
+Why: in Cosmos watcher mode one producer task runs ``dbt build`` for the whole project and
+each model's task only reports that model's result. A real ``dag.test()`` on a warehouse whose
+raw table lost a column must fail that model's staging task, mark the models built on it
+``upstream_failed``, let independent models succeed, and stop the run before quality checks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.pipeline import initialise_home
+from reportflow.warehouse import connect
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db, manifest):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag
+
+
+def test_a_broken_model_fails_its_task_and_the_ones_after_it(dagbag, data_home: Settings) -> None:
+    initialise_home(data_home)
+    with connect(data_home.warehouse_path) as con:
+        con.execute("alter table raw.instructors drop column town_code")
+
+    run = dagbag.dags["build_indicators"].test()
+
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert run.state == "failed"
+    assert states["prepare_calendar"] == "success"
+    assert states["dbt.dbt_producer_watcher"] == "failed"
+    assert states["dbt.stg_instructors.run"] == "failed"
+    assert states["dbt.int_snapshot_measures.run"] == "upstream_failed"
+    assert states["dbt.stg_disputes.run"] == "success"
+    assert states["dbt.stg_disputes.test"] == "success"
+    assert states["dbt.ref_counties.seed"] == "success"
+    assert states["check_quality"] == "upstream_failed"
+    assert states["export_snapshot"] == "upstream_failed"
+    failed = sorted(task for task, state in states.items() if state == "failed")
+    assert failed == ["dbt.dbt_producer_watcher", "dbt.stg_instructors.run"]
