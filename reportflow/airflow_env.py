@@ -50,18 +50,22 @@ def run_airflow(
     check: bool = True,
     log_path: Path | None = None,
     embedded: bool = True,
+    tee: bool = False,
 ) -> int:
     """Run the ``airflow`` command of this virtual environment.
 
     With ``embedded`` (the default) it runs with the embedded settings above; without, with
     the Airflow configuration of the environment as it is (docker-compose). With
-    ``log_path``, Airflow's (long) output goes to that file instead of the terminal.
+    ``log_path``, Airflow's (long) output goes to that file instead of the terminal, or to
+    both with ``tee``.
     """
     airflow = str(Path(sys.executable).parent / "airflow")
     command = [airflow, *args]
     environment = airflow_environment(settings) if embedded else dict(os.environ)
     if log_path is None:
         completed = subprocess.run(command, env=environment, check=False, cwd=PROJECT_ROOT)
+    elif tee:
+        completed = _run_teed(command, environment, log_path)
     else:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("w", encoding="utf-8") as log:
@@ -71,6 +75,38 @@ def run_airflow(
     if check and completed.returncode != 0:
         raise RuntimeError(f"airflow {' '.join(args)} failed with exit code {completed.returncode}")
     return completed.returncode
+
+
+def _run_teed(
+    command: list[str], environment: dict[str, str], log_path: Path
+) -> subprocess.CompletedProcess:
+    """Run ``command`` showing its output and keeping a copy in ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log_path.open("w", encoding="utf-8") as log,
+        subprocess.Popen(
+            command,
+            env=environment,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        ) as process,
+    ):
+        for line in process.stdout or ():
+            sys.stdout.write(line)
+            log.write(line)
+    return subprocess.CompletedProcess(command, process.returncode)
+
+
+def dags_test_log(settings: Settings) -> Path:
+    """Where a ``dags test`` run keeps its log: such runs write no task log files of their own,
+    so without this copy the UI shows nothing for them once the terminal is closed."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return settings.home / "logs" / f"dags_test_{stamp}.log"
 
 
 def prepare_airflow(settings: Settings, *, embedded: bool = True) -> None:

@@ -136,9 +136,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
-    from reportflow.airflow_env import run_airflow
+    from reportflow.airflow_env import dags_test_log, run_airflow
 
-    return run_airflow(settings, *args.airflow_args, check=False)
+    airflow_args = list(args.airflow_args)
+    if airflow_args[:2] != ["dags", "test"]:
+        return run_airflow(settings, *airflow_args, check=False)
+    log_path = dags_test_log(settings)
+    code = run_airflow(settings, *airflow_args, check=False, log_path=log_path, tee=True)
+    print(f"log kept in {log_path}")
+    return code
 
 
 def cmd_airflow_setup(settings: Settings, args: argparse.Namespace) -> int:

@@ -15,7 +15,8 @@ How it is wired here, and why:
   watcher then resolves on its first look, nothing polls, and ``airflow dags test`` (which runs
   tasks one at a time, in no fixed order) can never start a watcher that waits for a producer
   that cannot run. A failed model fails its own task; the models after it are skipped by dbt and
-  are ``upstream_failed`` in Airflow.
+  are ``upstream_failed`` in Airflow. A ``.test`` task reports every test of its node, including
+  relationship tests shared with later models: when dbt skips those, that task fails as well.
 * Watchers are plain (non-deferrable) sensors: the first look always answers, so deferring to a
   triggerer would only add latency.
 * Cosmos's per-model Assets (absolute-path URIs) are not emitted: the Assets view lists only the
