@@ -17,7 +17,10 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock
+	# --compile-bytecode: Airflow, Cosmos and dbt import hundreds of modules in every task and
+	# dbt process; with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing is cached and
+	# each process compiles them again, seconds of pure start-up cost.
+	$(BIN)/uv pip install -q --compile-bytecode -p $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e .
 	touch $@
 
