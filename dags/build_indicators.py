@@ -11,10 +11,16 @@ The same work as `reportflow build` on the command line.
 3. **dbt.&lt;model&gt;.run** and **.test**: one task per model and one per model's tests, each
    reporting its node's result from that build (Cosmos watcher mode). A failed model fails
    its own task and the ones after it; its log and compiled SQL are on that task.
-4. **check_quality**: Great Expectations suites on the marts. A failed *blocking* expectation
-   fails the run and names it; *warnings* are logged and kept in `quality/`.
-5. **export_snapshot**: Parquet snapshot of the reporting marts for `publish_bulletin`;
-   updates the Asset `reportflow://warehouse/marts`.
+4. **stage_snapshot**: Parquet copies of the reporting marts in a new snapshot version,
+   not yet visible to `publish_bulletin`.
+5. **check_quality**: the Great Expectations suites of `expectations/` (raw contract, marts
+   policy, cross-month consistency, plausibility) over every period. Each result becomes a row
+   of `quality.results`; the verdict is written into the staged snapshot version it judges;
+   the log lists each suite's passed/failed counts and every failure; the Data Docs site is
+   rebuilt in `quality/data_docs/`. A *blocking* failure holds back its period only (the
+   publish gate refuses it); *warnings* reach the bulletin as 数据质量提示.
+6. **switch_snapshot**: one atomic pointer switch makes the new tables and their verdict
+   current together; updates the Asset `reportflow://warehouse/marts`.
 
 **Pool**: every task runs in `warehouse_writer` (one slot: DuckDB has one writer).
 **Retries**: two, backing off exponentially, except the dbt group and `check_quality` (see
@@ -60,19 +66,29 @@ def build_indicators() -> None:
 
     dbt = dbt_task_group(group_id="dbt", pool=POOL, execution_timeout=TASK_TIMEOUT)
 
+    @task(pool=POOL, task_display_name="Stage a new snapshot version")
+    def stage_snapshot() -> str:
+        from reportflow.pipeline import stage_snapshot_once
+
+        return stage_snapshot_once(task_settings())
+
     @task(pool=POOL, retries=0, task_display_name="Check quality (Great Expectations)")
-    def check_quality() -> dict:
+    def check_quality(version: str) -> dict:
+        """Failing expectations are a data problem: retrying would not fix them."""
         from reportflow.pipeline import check_quality_once
 
-        return check_quality_once(task_settings())
+        return check_quality_once(version, task_settings())
 
-    @task(pool=POOL, outlets=[MARTS_ASSET], task_display_name="Export Parquet snapshot")
-    def export_snapshot() -> list[str]:
-        from reportflow.pipeline import export_snapshot_once
+    @task(pool=POOL, outlets=[MARTS_ASSET], task_display_name="Switch readers to it")
+    def switch_snapshot(version: str) -> str:
+        from reportflow.pipeline import switch_snapshot_once
 
-        return export_snapshot_once(task_settings())
+        return switch_snapshot_once(version, task_settings())
 
-    prepare_calendar() >> dbt >> check_quality() >> export_snapshot()
+    version = stage_snapshot()
+    checked = check_quality(version)
+    prepare_calendar() >> dbt >> version
+    checked >> switch_snapshot(version)
 
 
 build_indicators()

@@ -6,7 +6,9 @@ month. Trigger it by hand with the param `period` (`YYYY-MM`) to publish or re-p
 
 1. **resolve_period**: the `period` param, or the month before the run's `run_after` (the
    scheduled time, or when a manual or API run was triggered; Beijing time).
-2. **gate**: the latest quality report passed and a snapshot exists; logs who has not reported.
+2. **gate**: refuses the period if the quality verdict of the current snapshot found a
+   *blocking* failure in it, naming expectation, county and value; logs its warnings and who
+   has not reported.
 3. **render_city** and **render_county** (dynamic task mapping: one task per county-level unit)
    write HTML and PDF bulletins to `bulletins/<period>/`.
 4. **export_indicators**: `indicators.csv` per the indicator contract.

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class GateClosed(RuntimeError):
-    """Publication refused: no passing quality report or no snapshot for the bulletin."""
+    """Publication refused: no quality run, or a blocking failure in the period."""
 
 
 def initialise_home(settings: Settings) -> None:
@@ -53,18 +53,39 @@ def ingest_once(settings: Settings | None = None) -> dict:
     }
 
 
-def check_quality_once(settings: Settings | None = None) -> dict:
-    """Great Expectations on the marts; raises QualityCheckFailed on a blocking failure."""
-    from reportflow.quality import check_marts
+def check_quality_once(version: str, settings: Settings | None = None) -> dict:
+    """Great Expectations suites over every period; the verdict is per period, not raised here.
 
-    report = check_marts(settings or load_settings())
-    return {"success": report.success, "warnings": len(report.warnings)}
+    The verdict is written into snapshot ``version`` (staged, not yet current): it names the
+    tables it approves, and readers only ever see the two together. A blocking failure in one
+    month must not stop the snapshot of all the others: the publication gate refuses that
+    month alone.
+    """
+    from reportflow.quality import BLOCKING, WARNING, run_quality
+
+    settings = settings or load_settings()
+    run = run_quality(settings, verdict_dir=settings.snapshot_root / version)
+    return {
+        "run_id": run.run_id,
+        "snapshot": version,
+        "data_docs": str(run.data_docs),
+        "blocking": dict(run.per_period(BLOCKING)),
+        "warnings": dict(run.per_period(WARNING)),
+    }
 
 
-def export_snapshot_once(settings: Settings | None = None) -> list[str]:
-    from reportflow.transform import export_snapshot
+def stage_snapshot_once(settings: Settings | None = None) -> str:
+    """Export the marts as a new snapshot version that readers do not see yet; its version."""
+    from reportflow.transform import stage_snapshot
 
-    return [str(path) for path in export_snapshot(settings or load_settings())]
+    return stage_snapshot(settings or load_settings())
+
+
+def switch_snapshot_once(version: str, settings: Settings | None = None) -> str:
+    """Point readers at the checked snapshot ``version`` (tables and verdict at once)."""
+    from reportflow.transform import switch_snapshot
+
+    return str(switch_snapshot(settings or load_settings(), version))
 
 
 def publish_docs_once(settings: Settings | None = None) -> str:
@@ -81,7 +102,7 @@ def prepare_build_once(settings: Settings | None = None) -> int:
 
 
 def build_once(settings: Settings | None = None) -> dict:
-    """dbt build, quality checks and snapshot export: what build_indicators does.
+    """dbt build, a staged snapshot, quality checks on it, then the switch: build_indicators.
 
     The dbt docs are not generated here: they take as long as a build and nobody waits for
     them, so they are built on demand (``reportflow docs``).
@@ -90,8 +111,9 @@ def build_once(settings: Settings | None = None) -> dict:
 
     settings = settings or load_settings()
     build(settings)
-    quality = check_quality_once(settings)
-    export_snapshot_once(settings)
+    version = stage_snapshot_once(settings)
+    quality = check_quality_once(version, settings)
+    switch_snapshot_once(version, settings)
     return quality
 
 
@@ -107,21 +129,28 @@ def period_for_run(param: str | None, run_after: datetime) -> str:
 
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:
-    """Refuse to publish over failed checks; log who has not reported for the period."""
+    """Refuse a period with a blocking quality failure; log who has not reported for it."""
     from reportflow.bulletin import load_period_data
-    from reportflow.quality import latest_report_passed
+    from reportflow.quality import read_verdict
 
     settings = settings or load_settings()
     parse_period(period)
-    if not latest_report_passed(settings):
+    verdict = read_verdict(settings, period)
+    if not verdict.checked:
+        raise GateClosed(f"no quality check has run for {period}: run build first")
+    if verdict.blocking:
+        failures = "; ".join(o.describe() for o in verdict.blocking)
         raise GateClosed(
-            "the latest quality check did not pass (or none ran): fix the data and run build"
+            f"{period} is not published: {len(verdict.blocking)} blocking quality failure(s): "
+            f"{failures}"
         )
+    for warning in verdict.warnings:
+        log.warning("quality warning (published as 数据质量提示): %s", warning.describe())
     data = load_period_data(settings, period)
     missing = data.missing_submissions()
     for county_name, form_label in missing:
         log.warning("not submitted for %s: %s %s", period, county_name, form_label)
-    return {"period": period, "missing": len(missing)}
+    return {"period": period, "missing": len(missing), "warnings": len(verdict.warnings)}
 
 
 def render_city_once(period: str, settings: Settings | None = None) -> list[str]:

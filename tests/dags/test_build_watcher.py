@@ -48,5 +48,6 @@ def test_a_broken_model_fails_its_task_and_the_ones_after_it(dagbag, data_home: 
     others = failed - {"dbt.dbt_producer_watcher", "dbt.stg_instructors.run"}
     assert all(task.endswith(".test") for task in others), others
     assert states["check_quality"] == "upstream_failed"
-    assert states["export_snapshot"] == "upstream_failed"
+    assert states["stage_snapshot"] == "upstream_failed"
+    assert states["switch_snapshot"] == "upstream_failed"
     assert not data_home.snapshot_pointer.exists()

@@ -127,8 +127,10 @@ def test_assets_chain_the_dags(dagbag) -> None:
     ingest = dagbag.dags["ingest_submissions"].get_task("ingest_drop_folders")
     build = dagbag.dags["build_indicators"]
     assert [a.uri for a in ingest.outlets] == ["reportflow://warehouse/raw"]
-    export = build.get_task("export_snapshot")
-    assert [a.uri for a in export.outlets] == ["reportflow://warehouse/marts"]
+    switch = build.get_task("switch_snapshot")
+    assert [a.uri for a in switch.outlets] == ["reportflow://warehouse/marts"]
+    assert build.get_task("stage_snapshot").downstream_task_ids == {"check_quality", switch.task_id}
+    assert build.get_task("check_quality").downstream_task_ids == {switch.task_id}
     assert "publish_docs" not in build.task_ids  # dbt docs are on demand, off the build
 
 

@@ -104,3 +104,21 @@ def test_only_the_current_and_previous_versions_are_kept(tmp_path: Path) -> None
     transform.clean_snapshot_leftovers(settings)
     assert sorted(p.name for p in settings.snapshot_root.iterdir()) == ["CURRENT", *versions[1:]]
     assert set(_generations(settings).values()) == {3}
+
+
+def test_the_gate_reads_only_the_verdict_of_the_current_version(tmp_path: Path) -> None:
+    """A verdict approves the version it sits in: a newer version without one is refused."""
+    from reportflow.pipeline import GateClosed, publication_gate
+    from reportflow.quality.history import SNAPSHOT_FILE, export_verdicts
+
+    settings = Settings(home=tmp_path)
+    _write_marts(settings, generation=1)
+    checked = transform.stage_snapshot(settings)
+    export_verdicts(settings.snapshot_root / checked, [])
+    transform.switch_snapshot(settings, checked)
+    _write_marts(settings, generation=2)
+    transform.export_snapshot(settings)  # a new version that no quality run has judged
+
+    assert (settings.snapshot_root / checked / SNAPSHOT_FILE).is_file()
+    with pytest.raises(GateClosed, match="no quality check"):
+        publication_gate("2026-10", settings)
