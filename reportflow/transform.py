@@ -217,10 +217,10 @@ def build(settings: Settings) -> None:
     Airflow producer task runs, so the CLI and the DAG do the same work.
     """
     prepare_build(settings)
-    run_dbt(settings, ["build", *_threads_flag(settings)])
+    run_dbt(settings, ["build", *threads_flag(settings)])
 
 
-def _threads_flag(settings: Settings) -> list[str]:
+def threads_flag(settings: Settings) -> list[str]:
     """``--threads N`` from the settings, on every parse and build.
 
     The thread count is part of the profile dbt checks before reusing its partial parse: a
@@ -237,7 +237,7 @@ def parse_manifest(settings: Settings) -> Path:
     """
     run_dbt(
         settings,
-        ["parse", "--target-path", str(MANIFEST_PATH.parent), *_threads_flag(settings)],
+        ["parse", "--target-path", str(MANIFEST_PATH.parent), *threads_flag(settings)],
     )
     return MANIFEST_PATH
 
