@@ -37,6 +37,9 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Cosmos keeps dbt's partial parse here between runs; the default (/tmp/cosmos) is shared
+        # by every installation on the machine, whose profiles differ, forcing full re-parses.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(settings.home / "dbt" / "cosmos"),
         "DO_NOT_TRACK": "1",
         "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
         "AIRFLOW__API__HOST": "127.0.0.1",
