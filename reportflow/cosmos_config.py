@@ -91,11 +91,8 @@ def dbt_task_group(group_id: str, pool: str, execution_timeout: timedelta) -> Db
             execution_mode=ExecutionMode.WATCHER,
             invocation_mode=InvocationMode.SUBPROCESS,
             dbt_executable_path=Path(sys.executable).parent / "dbt",
-            setup_operator_args={
-                "dbt_cmd_flags": ["--threads", "{{ " + THREADS_MACRO + "() }}"],
-                "retries": 0,
-                "execution_timeout": execution_timeout,
-            },
+            # the producer's own arguments, on top of operator_args
+            setup_operator_args={"dbt_cmd_flags": ["--threads", "{{ " + THREADS_MACRO + "() }}"]},
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
