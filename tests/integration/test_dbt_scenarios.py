@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from datetime import UTC, datetime
+import itertools
+from datetime import datetime
 
 import pytest
 
 from reportflow import pipeline
 from reportflow.config import Settings
 from reportflow.contract import counties, indicators
+from reportflow.intake import ingest
 
 A, B, C, CITY = "440802", "440803", "440804", "440800"
 PERIOD = "2025-03"
@@ -258,22 +259,34 @@ EXPECTED_CITY = {
 }
 
 
-def _drop(settings: Settings, county: str, name: str, received: datetime, text: str) -> None:
+def _drop(settings: Settings, county: str, name: str, text: str) -> None:
     path = settings.drop_dir / county / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    stamp = received.replace(tzinfo=UTC).timestamp()
-    os.utime(path, (stamp, stamp))
+
+
+def _replay_arrivals(settings: Settings) -> tuple[int, int]:
+    """Drop the files in arrival order, each batch ingested by a run at its arrival instant
+    (the received time is the run's clock); (accepted, rejected) over all runs."""
+    accepted = rejected = 0
+    by_arrival = sorted(FILES, key=lambda f: f[2])
+    for received, batch in itertools.groupby(by_arrival, key=lambda f: f[2]):
+        for county, name, _, header, rows in batch:
+            _drop(settings, county, name, "\n".join([header, *rows]) + "\n")
+        statuses = [r.status for r in ingest(settings, now=received).results]
+        accepted += statuses.count("accepted")
+        rejected += statuses.count("rejected")
+    return accepted, rejected
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
     """Run the whole flow once; indicators.csv of the period as {(county, indicator): value}."""
     settings = Settings(home=tmp_path_factory.mktemp("home"), stable_seconds=0)
-    for county, name, received, header, rows in FILES:
-        _drop(settings, county, name, received, "\n".join([header, *rows]) + "\n")
+    pipeline.initialise_home(settings)
+    assert _replay_arrivals(settings) == (len(FILES), 0)
     outcome = pipeline.run_once(PERIOD, settings)
-    assert (outcome["ingest"]["accepted"], outcome["ingest"]["rejected"]) == (len(FILES), 0)
+    assert (outcome["ingest"]["accepted"], outcome["ingest"]["rejected"]) == (0, 0)
     path = settings.period_bulletin_dir(PERIOD) / "indicators.csv"
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
