@@ -12,11 +12,11 @@ Target period 2025-03 (deadline 2025-04-05 24:00 Asia/Shanghai = 2025-04-05 16:0
   in progress in February, is agreed in March; warning E1, open since February, stays open
   although March's file does not list it. No reserve_cadres file: those stay empty.
 * B = 440803: disputes with one referred case (mediation rate 0/0: empty) and year-on-year
-  base 0 (empty); an empty weak_orgs file (rectification rate 0/0: empty) sent late; an
-  instructors file in February only (not carried into March).
+  base 0 (empty); a 零报告 (nil return) for weak_orgs (rectification rate 0/0: empty) sent
+  late; an instructors file in February only (not carried into March).
 * C = 440804: disputes in February only: missing in March (未报送), nothing carried forward.
 * Every other county submits nothing at all.
-* Year-on-year: A received 2 cases in 2024-03 (base 2), B sent an empty 2024-03 file (base 0).
+* Year-on-year: A received 2 cases in 2024-03 (base 2), B sent a 零报告 for 2024-03 (base 0).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ FILES: list[tuple[str, str, datetime, str, list[str]]] = [
             "Y2,440802002,2024-03-20,family,elders_studio,in_progress,",
         ],
     ),
-    (B, "disputes_2024-03.csv", datetime(2024, 4, 2, 1), DISPUTES, []),
+    (B, "disputes_2024-03.csv", datetime(2024, 4, 2, 1), DISPUTES, ["本月无"]),  # 零报告
     # 2025-02
     (
         A,
@@ -175,7 +175,7 @@ FILES: list[tuple[str, str, datetime, str, list[str]]] = [
         ["B1,440803001,2025-03-10,other,other,referred,2025-03-11"],
     ),
     # 2025-04-06 02:00 UTC is 10:00 on the 6th in Shanghai: late.
-    (B, "weak_orgs_2025-03.csv", datetime(2025, 4, 6, 2), WEAK_ORGS, []),
+    (B, "weak_orgs_2025-03.csv", datetime(2025, 4, 6, 2), WEAK_ORGS, ["零报告,,,,,,"]),
 ]
 
 # Worked out by hand from the files above, before running anything.
