@@ -70,6 +70,7 @@ from typing import Any
 from reportflow.config import Settings
 from reportflow.contract import FieldSpec, FormSpec, counties, deadline_day_default, forms, towns_of
 from reportflow.intake.arrivals import replay
+from reportflow.intake.validate import NIL_RETURN_MARKS
 from reportflow.periods import Period, beijing_now, shift_period, to_beijing, to_naive_utc
 
 Row = dict[str, Any]
@@ -329,7 +330,8 @@ def _render_csv(
     *,
     drop_columns: tuple[str, ...] = (),
 ) -> bytes:
-    """Bytes of one CSV file as this county's clerk would save it."""
+    """Bytes of one CSV file as this county's clerk would save it; with no rows, a 零报告
+    (the nil return a county sends for "nothing this month", as Excel saves it)."""
     specs = [
         f
         for f in form.fields
@@ -345,6 +347,8 @@ def _render_csv(
     writer.writerow(header)
     for row in rows:
         writer.writerow([_fmt_cell(f, row.get(f.key), style, rng) for f in specs])
+    if not rows:
+        writer.writerow([NIL_RETURN_MARKS[0]] + [""] * (len(specs) - 1))
     if style.trailing_blank_rows:
         for _ in range(2):
             writer.writerow([""] * len(specs))

@@ -24,7 +24,10 @@ rejected. Choices where the contract is silent are written down where they are m
   submitted in P against the sum over the counties that submitted in P-12;
 * thousands separators are accepted only in well-formed groups (``1,234``, ``12，345``);
 * rows whose cells are all blank at the end of a file are ignored (Excel leaves them); a blank
-  row in the middle is validated like any other row and fails for its required cells.
+  row in the middle is validated like any other row and fails for its required cells;
+* a file with no data rows is rejected as empty; a 零报告 (nil return: ``零报告``, ``本月无`` or
+  ``无`` alone in the first cell of the only row under the header) is accepted with no rows, so
+  the form counts as submitted with every count 0.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ _PLAIN_WHOLE = re.compile(r"^\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 _YES = {"是", "yes", "1"}
 _NO = {"否", "no", "0"}
+_NIL_RETURN = {"零报告", "本月无", "无"}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -230,6 +234,10 @@ def read_submission(path: Path, county_code: str) -> ParsedFile:
     columns, errors = _header(form, table[0])
     if errors:
         return fail(*errors)
+    if len(table) == 1:
+        return fail("empty file: header only (a nil return needs 零报告)")
+    if len(table) == 2 and _is_nil_return(table[1]):
+        return ParsedFile(path, county_code, form_key, period, (), ())
     month = Period.parse(period)
     first, last = month.first_day, month.last_day
     rows: list[dict[str, Any]] = []
@@ -261,6 +269,11 @@ def read_submission(path: Path, county_code: str) -> ParsedFile:
     if problems:
         return fail(*problems)
     return ParsedFile(path, county_code, form_key, period, tuple(rows), ())
+
+
+def _is_nil_return(cells: list[str]) -> bool:
+    """The row says "nothing this month": a nil-return word in its first cell, nothing else."""
+    return bool(cells) and cells[0].strip() in _NIL_RETURN and not any(c.strip() for c in cells[1:])
 
 
 def _header(form: FormSpec, header: list[str]) -> tuple[list[str], list[str]]:

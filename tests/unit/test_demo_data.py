@@ -208,6 +208,19 @@ def test_intake_sees_each_file_arrive_at_its_planned_time(summary: DemoSummary) 
     assert received == {f.path: to_naive_utc(f.submitted_at) for f in summary.files}
 
 
+def test_nothing_to_list_is_sent_as_a_nil_return(
+    summary: DemoSummary, reference: Reference
+) -> None:
+    """开发区 has no weak organisations: it sends 零报告 files, never header-only ones."""
+    nil = [f for f in summary.files if f.rows == 0 and f.encoding != "binary"]
+    assert {(f.county_code, f.form) for f in nil if f.period == END} >= {("440871", "weak_orgs")}
+    parsed = {f.path: f for f in reference.files}
+    for file in nil:
+        lines = file.path.read_bytes().decode(file.encoding).splitlines()
+        assert lines[1].split(",")[0] == "零报告" and not lines[1].strip("零报告,"), file.path
+        assert parsed[file.path].ok and parsed[file.path].rows == (), file.path
+
+
 def test_submission_times(summary: DemoSummary) -> None:
     for file in summary.files:
         period = Period.parse(file.period)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -50,6 +51,7 @@ DISPUTES = ["case_id", "town_code", "received_on", "category", "mediator", "stat
 WARNINGS = ["issue_id", "town_code", "reported_on", "category", "resolved_on", "summary"]
 WEAK = ["org_code", "org_name", "town_code", "listed_on", "status", "rectified_on", "mentor_id"]
 CADRES = ["cadre_id", "town_code", "village", "source", "added_on"]
+OUTREACH = ["event_id", "town_code", "held_on", "format", "topic", "audience", "dialect"]
 
 
 #: When each file written by :func:`drop` arrived (the reference is told, never reads mtimes).
@@ -453,7 +455,7 @@ def test_city_rates_are_recomputed_from_summed_parts(tmp_path: Path) -> None:
 
 
 def test_zero_denominator_is_missing_not_zero(tmp_path: Path) -> None:
-    drop(tmp_path, ZONE, "weak_orgs_2026-10.csv", WEAK, [])
+    drop(tmp_path, ZONE, "weak_orgs_2026-10.csv", WEAK, [["零报告"] + [""] * 6])
     drop(
         tmp_path,
         ZONE,
@@ -506,6 +508,30 @@ def test_year_on_year(tmp_path: Path) -> None:
     assert value(later, ZONE, "disputes_received_yoy") is None  # not submitted in 2027-10
 
 
+def test_header_only_is_empty_and_a_nil_return_counts_as_submitted(tmp_path: Path) -> None:
+    empty = drop(tmp_path, MAZHANG, "outreach_2026-10.csv", OUTREACH, [])
+    drop(tmp_path, MAZHANG, "disputes_2026-10.csv", DISPUTES, [[" 本月无 "]])
+    drop(tmp_path, ZONE, "disputes_2026-10.csv", DISPUTES, [["无", "", "", "", "", "", ""], []])
+    drop(tmp_path, ZONE, "outreach_2026-10.csv", OUTREACH, [["零报告", "", "", "", "", "", "有"]])
+    drop(tmp_path, CHIKAN, "outreach_2026-10.csv", OUTREACH, [[], ["零报告"]])
+    reference = Reference(tmp_path, arrivals=ARRIVALS)
+    rejected = {(p.parent.name, p.name) for p in reference.rejected()}
+    assert rejected == {
+        (MAZHANG, empty.name),
+        (ZONE, "outreach_2026-10.csv"),  # something beside the mark: validated as data
+        (CHIKAN, "outreach_2026-10.csv"),  # the mark not in the first row under the header
+    }
+    assert reference.rejected()[empty] == ("empty file: header only (a nil return needs 零报告)",)
+    values = reference.indicators(P)
+    assert value(values, MAZHANG, "disputes_received") == 0
+    assert value(values, MAZHANG, "mediation_success_rate") is None
+    assert value(values, MAZHANG, "outreach_events") is None  # refused: missing, not zero
+    assert value(values, ZONE, "disputes_received") == 0
+    assert value(values, MAZHANG, "forms_submitted") == 1
+    assert value(values, CITY, "disputes_received") == 0
+    assert value(values, CITY, "forms_submitted") == 2
+
+
 def test_correction_arriving_later_wins_and_on_time_uses_first_file(tmp_path: Path) -> None:
     row = ["R1", "440811100", "町", "veteran", "2026-10-01"]
     deadline = Period.parse(P).deadline(5)
@@ -517,7 +543,7 @@ def test_correction_arriving_later_wins_and_on_time_uses_first_file(tmp_path: Pa
         [row],
         at=deadline - timedelta(days=1),
     )
-    drop(
+    correction = drop(
         tmp_path,
         MAZHANG,
         "村(社区)后备干部_202610.csv",
@@ -525,6 +551,7 @@ def test_correction_arriving_later_wins_and_on_time_uses_first_file(tmp_path: Pa
         [row, ["R2", "440811101", "村", "graduate", "2026-10-02"]],
         at=deadline + timedelta(days=2),
     )
+    os.utime(correction, (0, 0))  # a copied file's old mtime: only the arrival counts
     # 开发区: first accepted file only after a rejected on-time one -> late.
     drop(
         tmp_path,
