@@ -82,9 +82,10 @@ def observe(
 def replay(settings: Settings, county_code: str, arrived: dict[str, datetime]) -> None:
     """Record files now in a county's folder as first seen at the given (naive UTC) instants.
 
-    For replaying history (the demo's months of submissions, the tests' scenarios): the log
-    then holds what runs at those instants would have written, and the next ingest takes
-    the received times from it as from any first sighting. Records of other files are kept.
+    For replaying history (the demo's months of submissions, ingested later by a DAG run on
+    the real clock): the log then holds what runs at those instants would have written, and
+    the next ingest takes the received times from it as from any first sighting. A file
+    already recorded keeps its record, and records of other files are kept.
     """
     folder = settings.drop_dir / county_code
     seen = {name: (os.lstat(folder / name).st_ino, when) for name, when in arrived.items()}
