@@ -121,14 +121,15 @@ def test_export_snapshot_replaces_every_file(tmp_path: Path) -> None:
 
 def test_export_failure_keeps_the_previous_snapshot(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
-    _warehouse_with_marts(settings, ("fct_indicators",))
-    settings.snapshot_dir.mkdir(parents=True)
-    previous = settings.snapshot_dir / "fct_indicators_wide.parquet"
-    previous.write_text("previous", encoding="utf-8")
+    _warehouse_with_marts(settings, transform.SNAPSHOT_TABLES)
+    previous = transform.export_snapshot(settings)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("drop table marts.submission_status")
     with pytest.raises(duckdb.CatalogException):
         transform.export_snapshot(settings)
-    assert previous.read_text(encoding="utf-8") == "previous"
-    assert not list(settings.snapshot_dir.glob(".*partial"))
+    assert settings.snapshot_dir == previous[0].parent
+    assert sorted(settings.snapshot_dir.iterdir()) == sorted(previous)
+    assert [p.name for p in settings.snapshot_root.iterdir() if p.name.startswith(".")] == []
 
 
 # --- the dbt project's copy of the contract ----------------------------------------------------
@@ -141,7 +142,7 @@ def test_every_raw_table_has_one_staging_model() -> None:
 
 
 def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
-    wide = _model(_yaml(MODELS / "marts" / "_marts.yml"), "fct_indicators_wide")
+    wide = _model(_yaml(MODELS / "marts" / "_fct_indicators_wide.yml"), "fct_indicators_wide")
     keys = [i.key for i in contract.indicators()]
     assert [c["name"] for c in wide["columns"]] == [
         "period",
@@ -150,5 +151,7 @@ def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
         "sort_order",
         *keys,
     ]
-    unit = _model(_yaml(MODELS / "intermediate" / "_intermediate.yml"), "int_unit_indicators")
+    unit = _model(
+        _yaml(MODELS / "intermediate" / "_int_unit_indicators.yml"), "int_unit_indicators"
+    )
     assert [c["name"] for c in unit["columns"]] == ["period", "county_code", *keys]
