@@ -31,7 +31,7 @@ class ApiAccount:
     password: str
 
 
-def _client(account: ApiAccount) -> httpx.Client:
+def api_client(account: ApiAccount) -> httpx.Client:
     """An HTTP client carrying a fresh bearer token of ``account``."""
     base = account.base_url.rstrip("/")
     login = httpx.post(
@@ -67,7 +67,7 @@ def _waiting_run(client: httpx.Client, period: str) -> str:
 def respond(account: ApiAccount, period: str, *, approve: bool, comment: str) -> dict:
     """Approve or reject the waiting sign-off of ``period``; returns Airflow's record of it."""
     option = SignOffOperator.APPROVE if approve else SignOffOperator.REJECT
-    with _client(account) as client:
+    with api_client(account) as client:
         run_id = _waiting_run(client, period)
         answer = client.patch(
             f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{SIGN_OFF_TASK_ID}/-1/hitlDetails",

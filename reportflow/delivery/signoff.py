@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Param
+from airflow.sdk.definitions.param import ParamsDict
 from airflow.sdk.timezone import utcnow
 
 from reportflow.config import AUTO_APPROVE_ENV
@@ -27,9 +28,9 @@ class SignOffOperator(ApprovalOperator):
     """Approve/Reject with a comment field; answers itself when automatic approval is set."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            params={COMMENT_PARAM: Param("", type="string", title="审核意见")}, **kwargs
-        )
+        params = ParamsDict(kwargs.pop("params", None) or {})  # the DAG's, passed down by Airflow
+        params[COMMENT_PARAM] = Param("", type="string", title="审核意见")
+        super().__init__(params=params, **kwargs)
 
     def execute(self, context: Any) -> Any:
         from reportflow.orchestration import task_settings
