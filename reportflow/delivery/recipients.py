@@ -96,7 +96,9 @@ def load_recipients(path: Path) -> tuple[Recipient, ...]:
         entries = document.get(edition) or []
         if not isinstance(entries, list):
             raise RecipientsError(f"{path}: {edition!r} must list addresses")
-        parsed = [_parse_address(path, edition, entry) for entry in entries]
-        unique = {r.address: r for r in parsed}
+        unique: dict[str, Recipient] = {}
+        for entry in entries:
+            reader = _parse_address(path, edition, entry)
+            unique.setdefault(reader.address, reader)  # a repeated address is mailed once
         recipients.extend(unique.values())
     return tuple(recipients)

@@ -100,7 +100,8 @@ def _new_delivery(approval: Approval, recipient: Recipient, sequence: int, sende
     )
 
 
-def _approved(con, settings: Settings, period: str) -> Approval:
+def _approved(con, period: str) -> Approval:
+    """The latest sign-off of the period; without one nothing may be sent."""
     approval = latest_approval(con, period)
     if approval is None:
         raise NotApproved(f"{period} has not been approved: nothing is sent before sign-off")
@@ -113,7 +114,7 @@ def deliver(settings: Settings, period: str, sender: str, send: Transport) -> Ou
     sent: list[str] = []
     already = 0
     with open_ledger(settings.delivery_dir) as con:
-        approval = _approved(con, settings, period)
+        approval = _approved(con, period)
         for recipient in recipients:
             delivery = scheduled_delivery(con, period, recipient.edition, recipient.address)
             if delivery is not None and delivery.sent_at is not None:
@@ -142,7 +143,7 @@ def resend(
             raise RecipientsError(f"{to} is not in {settings.recipients_path}: add it there first")
     sent: list[str] = []
     with open_ledger(settings.delivery_dir) as con:
-        approval = _approved(con, settings, period)
+        approval = _approved(con, period)
         for recipient in recipients:
             sequence = next_sequence(con, period, recipient.edition, recipient.address)
             delivery = _new_delivery(approval, recipient, sequence, sender)
