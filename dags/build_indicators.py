@@ -7,8 +7,11 @@ Runs when `ingest_submissions` has loaded new raw data (Asset `reportflow://ware
    deadline from `reportflow.periods.Period`; the models read deadlines from it.
 2. **dbt** (astronomer-cosmos task group, loaded from the dbt manifest, one task per model
    running `dbt build` so each model's tests run right after it): staging → intermediate → marts.
-3. **check_quality**: Great Expectations suites on the marts. A failed *blocking* expectation
-   fails the run and names the expectation; *warnings* are logged and kept in `quality/`.
+3. **check_quality**: the Great Expectations suites of `expectations/` (raw contract, marts
+   policy, cross-month consistency, plausibility) over every period. Each result becomes a row of
+   `quality.results`; the log lists each suite's passed/failed counts and every failure; the Data
+   Docs site is rebuilt in `quality/data_docs/`. A *blocking* failure holds back its period only
+   (the publish gate refuses it); *warnings* reach the bulletin as 数据质量提示.
 4. **export_snapshot**: Parquet copies of the reporting marts, read by `publish_bulletin`;
    updates the Asset `reportflow://warehouse/marts`.
 5. **publish_docs**: `dbt docs generate` as a static site in the data home.
@@ -47,7 +50,7 @@ def build_indicators() -> None:
 
     @task(pool=POOL, retries=0, execution_timeout=timedelta(minutes=20))
     def check_quality() -> dict:
-        """Blocking expectations failing is a data problem: retrying would not fix it."""
+        """Failing expectations are a data problem: retrying would not fix them."""
         from reportflow.pipeline import check_quality_once
 
         return check_quality_once(task_settings())

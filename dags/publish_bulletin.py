@@ -5,7 +5,8 @@ Monthly, on the 6th at 08:00 Asia/Shanghai (after the deadline on the 5th), for 
 month. Trigger it by hand with the param `period` (`YYYY-MM`) to publish or re-publish a month.
 
 1. **resolve_period**: the `period` param, or the month before the run's logical date.
-2. **gate**: the latest quality report passed and a snapshot exists; logs who has not reported.
+2. **gate**: refuses the period if the latest quality run found a *blocking* failure in it,
+   naming expectation, county and value; logs its warnings and who has not reported.
 3. **render_city** and **render_county** (dynamic task mapping: one task per county-level unit)
    write HTML and PDF bulletins to `bulletins/<period>/`.
 4. **export_indicators**: `indicators.csv` per the indicator contract.

@@ -52,7 +52,12 @@ def bench_demo_run(home: Path, period: str) -> list[tuple[str, float, str]]:
 
     with _timed("dbt build", figures, lambda: ""):
         build(settings)
-    with _timed("quality checks (GX)", figures, lambda: ""):
+    from reportflow.bench_quality import GX_CHECKS_LABEL, GX_IMPORT_LABEL
+    from reportflow.quality.checks import gx_module
+
+    with _timed(GX_IMPORT_LABEL, figures, lambda: ""):
+        gx_module()
+    with _timed(GX_CHECKS_LABEL, figures, lambda: ""):
         pipeline.check_quality_once(settings)
     with _timed("snapshot export", figures, lambda: ""):
         pipeline.export_snapshot_once(settings)
@@ -67,13 +72,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--period", default=Period.reporting().key)
     args = parser.parse_args()
+    from reportflow.bench_quality import quality_comparison
+
     with tempfile.TemporaryDirectory(prefix="reportflow-bench-") as tmp:
         figures = bench_demo_run(Path(tmp), args.period)
+        quality_lines = quality_comparison(Settings(home=Path(tmp), stable_seconds=0), figures)
     total = sum(seconds for _, seconds, _ in figures)
     print(f"one demo run, period {args.period} (fresh data home)")
     for label, seconds, note in figures:
         print(f"  {label:<40} {seconds:8.2f} s  {note}")
     print(f"  {'total':<40} {total:8.2f} s")
+    print("\n".join(quality_lines))
     from reportflow.bench_dbt import print_scale_benchmark
 
     print_scale_benchmark()

@@ -184,12 +184,10 @@ def _prepared_home(home: Path) -> Path:
 
 
 def _fresh_home(root: Path, name: str, source: Path) -> Path:
-    """A prepared data home with ``source`` dropped (its mtime a minute ago: stable)."""
+    """A prepared data home with ``source`` dropped (the child runs with stable_seconds 0)."""
     home = root / name
     target = _prepared_home(home) / FILE_NAME
     shutil.copyfile(source, target)
-    past = time.time() - 60
-    os.utime(target, (past, past))
     return home
 
 

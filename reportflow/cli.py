@@ -76,7 +76,9 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from reportflow.pipeline import build_once
 
     quality = build_once(settings)
-    print(f"marts built; quality checks passed ({quality['warnings']} warning(s))")
+    blocked = ", ".join(sorted(quality["blocking"])) or "none"
+    print(f"marts built; quality: periods with blocking failures: {blocked}")
+    print(f"quality Data Docs: {quality['data_docs']}")
     print(f"snapshot: {settings.snapshot_dir}")
     return EXIT_OK
 
@@ -130,6 +132,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_REJECTED if outcome["ingest"]["rejected"] else EXIT_OK
 
 
+def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.quality import read_verdict
+    from reportflow.quality.report import verdict_lines
+
+    verdict = read_verdict(settings, args.period)
+    print("\n".join(verdict_lines(verdict, settings)))
+    return EXIT_OK if verdict.publishable else EXIT_FAILED
+
+
 def _display_pad(text: str, width: int) -> str:
     """Pad to a terminal width: CJK characters take two columns, so len() misaligns them."""
     columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -142,11 +153,12 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
 
     grid = status_grid(settings, args.period)
     form_keys = list(forms())
-    print(f"submissions for {args.period} (accepted / late / rejected / missing)")
+    print(f"submissions for {args.period} (accepted / late / rejected / missing / 未到期 not due)")
     print(_display_pad("county", 28) + "".join(_display_pad(key, 15) for key in form_keys))
     for row in grid:
         unit = _display_pad(f"{row['county_code']} {row['county_name']}", 28)
-        print(unit + "".join(_display_pad(row["forms"][key], 15) for key in form_keys))
+        statuses = (row["forms"][key].replace("not_due", "未到期") for key in form_keys)
+        print(unit + "".join(_display_pad(status, 15) for status in statuses))
     return EXIT_OK
 
 
@@ -190,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
         ("run", cmd_run, "ingest, build and publish, in order"),
         ("status", cmd_status, "county × form submission grid for a period"),
+        ("quality", cmd_quality, "the period's quality verdict: blocking failures, warnings"),
         ("approve", cmd_approve, "approve (or --reject) the publish DAG's waiting sign-off"),
     ):
         commands[name] = add(name, handler, text)

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-#: Beijing time (Asia/Shanghai). China has kept UTC+8 without daylight saving since 1991, so a
-#: fixed offset is exact for every date this system handles and needs no tz database.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-
 #: The name Airflow, pendulum and the UI know Beijing time by.
 BEIJING_TZ_NAME = "Asia/Shanghai"
+
+#: Beijing time. China has kept UTC+8 without daylight saving since 1991, so a fixed offset is
+#: exact for every date this system handles and needs no tz database.
+BEIJING = timezone(timedelta(hours=8), BEIJING_TZ_NAME)
 
 #: The stored and typed form of a period: a four-digit year and a two-digit month.
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

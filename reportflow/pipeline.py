@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class GateClosed(RuntimeError):
-    """Publication refused: no passing quality report or no snapshot for the bulletin."""
+    """Publication refused: no quality run, or a blocking failure in the period."""
 
 
 def initialise_home(settings: Settings) -> None:
@@ -57,11 +57,20 @@ def ingest_once(settings: Settings | None = None) -> dict:
 
 
 def check_quality_once(settings: Settings | None = None) -> dict:
-    """Great Expectations on the marts; raises QualityCheckFailed on a blocking failure."""
-    from reportflow.quality import check_marts
+    """Great Expectations suites over every period; the verdict is per period, not raised here.
 
-    report = check_marts(settings or load_settings())
-    return {"success": report.success, "warnings": len(report.warnings)}
+    A blocking failure in one month must not stop the snapshot of all the others: the
+    publication gate refuses that month alone.
+    """
+    from reportflow.quality import BLOCKING, WARNING, run_quality
+
+    run = run_quality(settings or load_settings())
+    return {
+        "run_id": run.run_id,
+        "data_docs": str(run.data_docs),
+        "blocking": dict(run.per_period(BLOCKING)),
+        "warnings": dict(run.per_period(WARNING)),
+    }
 
 
 def export_snapshot_once(settings: Settings | None = None) -> list[str]:
@@ -103,21 +112,28 @@ def period_for_run(param: str | None, logical_date: datetime) -> str:
 
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:
-    """Refuse to publish over failed checks; log who has not reported for the period."""
+    """Refuse a period with a blocking quality failure; log who has not reported for it."""
     from reportflow.bulletin import load_period_data
-    from reportflow.quality import latest_report_passed
+    from reportflow.quality import read_verdict
 
     settings = settings or load_settings()
     parse_period(period)
-    if not latest_report_passed(settings):
+    verdict = read_verdict(settings, period)
+    if not verdict.checked:
+        raise GateClosed(f"no quality check has run for {period}: run build first")
+    if verdict.blocking:
+        failures = "; ".join(o.describe() for o in verdict.blocking)
         raise GateClosed(
-            "the latest quality check did not pass (or none ran): fix the data and run build"
+            f"{period} is not published: {len(verdict.blocking)} blocking quality failure(s): "
+            f"{failures}"
         )
+    for warning in verdict.warnings:
+        log.warning("quality warning (published as 数据质量提示): %s", warning.describe())
     data = load_period_data(settings, period)
     missing = data.missing_submissions()
     for county_name, form_label in missing:
         log.warning("not submitted for %s: %s %s", period, county_name, form_label)
-    return {"period": period, "missing": len(missing)}
+    return {"period": period, "missing": len(missing), "warnings": len(verdict.warnings)}
 
 
 def render_city_once(period: str, settings: Settings | None = None) -> list[str]:

@@ -3,8 +3,10 @@
 # fonts-noto-cjk: without a CJK font WeasyPrint renders Chinese as empty boxes, silently.
 # poppler-utils: pdftotext/pdftoppm, to read and look at the bulletin PDFs.
 # libpango/harfbuzz: WeasyPrint's text layout.
+# chromium: the tests open the quality Data Docs pages in headless Chromium.
 set -euo pipefail
-packages=(fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+packages=(fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -23,6 +23,7 @@ import duckdb
 from reportflow.config import Settings
 from reportflow.contract import IndicatorSpec, city, counties, forms, indicators
 from reportflow.periods import PeriodError, parse_period
+from reportflow.quality import Outcome, read_verdict
 
 INDICATORS_FILE = "fct_indicators.parquet"
 STATUS_FILE = "submission_status.parquet"
@@ -127,6 +128,8 @@ class PeriodData:
     indicators: tuple[IndicatorSpec, ...]
     figures: Mapping[tuple[str, str], Figure]
     statuses: Mapping[tuple[str, str], SubmissionStatus]
+    #: Failed warning-level quality checks of the period (the bulletin's 数据质量提示).
+    quality_warnings: tuple[Outcome, ...] = ()
 
     @property
     def city(self) -> Unit:
@@ -197,6 +200,7 @@ def load_period_data(settings: Settings, period: str) -> PeriodData:
         indicators=specs,
         figures=_figures(figure_rows, {u.code for u in units}, specs),
         statuses=_statuses(status_rows, {u.code for u in units if not u.is_city}),
+        quality_warnings=tuple(read_verdict(settings, period).warnings),
     )
 
 

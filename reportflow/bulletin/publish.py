@@ -7,6 +7,7 @@ one process and loads the snapshot once.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -31,6 +32,7 @@ from reportflow.bulletin.files import (
 from reportflow.bulletin.views import city_bulletin, county_bulletin
 from reportflow.config import TEMPLATES_DIR, Settings
 from reportflow.periods import PERIOD_PATTERN, beijing_now, period_label
+from reportflow.quality import data_docs_index
 from reportflow.templating import environment
 
 if TYPE_CHECKING:
@@ -208,13 +210,25 @@ def publication_paths(settings: Settings, period: str) -> list[tuple[str, Path]]
     ]
 
 
+def _data_docs_href(settings: Settings) -> str:
+    """Relative link from the archive page to the quality Data Docs site; empty if not built."""
+    site = data_docs_index(settings)
+    if not site.is_file():
+        return ""
+    return quote(Path(os.path.relpath(site, settings.bulletins_dir)).as_posix())
+
+
 def write_archive_index(settings: Settings) -> Path:
     """Write ``bulletins/index.html`` listing every period's bulletins; returns its path."""
     entries = archive_entries(settings.bulletins_dir)
     html = (
         environment()
         .get_template(INDEX_TEMPLATE)
-        .render(entries=entries, updated=_issued_now().strftime("%Y-%m-%d %H:%M"))
+        .render(
+            entries=entries,
+            updated=_issued_now().strftime("%Y-%m-%d %H:%M"),
+            data_docs=_data_docs_href(settings),
+        )
     )
     return atomic_write_text(settings.bulletins_dir / INDEX_NAME, html)
 

@@ -27,6 +27,7 @@ from reportflow.bulletin.formatting import (
 )
 from reportflow.contract import IndicatorSpec, forms
 from reportflow.periods import Period
+from reportflow.quality.model import readable_observed
 from reportflow.templating import format_date_zh, format_datetime_zh, is_number
 
 #: Key figures on the first page, chosen to cover each line of work once.
@@ -161,6 +162,14 @@ class SubmissionTotals:
 
 
 @dataclass(frozen=True)
+class QualityNote:
+    """One county's failed warning-level quality checks: what to follow up (数据质量提示)."""
+
+    county: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CityBulletin:
     masthead: Masthead
     nothing_submitted: bool
@@ -170,6 +179,7 @@ class CityBulletin:
     rankings: tuple[Ranking, ...]
     charts: tuple[Chart, ...]
     groups: tuple[GroupTable, ...]
+    quality_notes: tuple[QualityNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +214,7 @@ class CountyBulletin:
     status_rows: tuple[CountyStatusRow, ...]
     charts: tuple[Chart, ...]
     groups: tuple[CountyGroup, ...] = field(default_factory=tuple)
+    quality_notes: tuple[QualityNote, ...] = ()
 
 
 def masthead(period: str, subtitle: str, issued: datetime) -> Masthead:
@@ -392,6 +403,22 @@ def group_table(
     )
 
 
+def quality_notes(data: PeriodData, county_code: str | None = None) -> tuple[QualityNote, ...]:
+    """Warnings per county in bulletin order (one county's only, if given); one line each."""
+    notes = []
+    for unit in data.units:
+        if county_code is not None and unit.code != county_code:
+            continue
+        items = tuple(
+            f"{o.description}（{readable_observed(o.observed)}）"
+            for o in data.quality_warnings
+            if o.county_code == unit.code
+        )
+        if items:
+            notes.append(QualityNote(CITY_ROW_NAME if unit.is_city else unit.name, items))
+    return tuple(notes)
+
+
 def city_bulletin(data: PeriodData, issued: datetime) -> CityBulletin:
     """Everything the city bulletin shows, formatted."""
     city_code = data.city.code
@@ -410,6 +437,7 @@ def city_bulletin(data: PeriodData, issued: datetime) -> CityBulletin:
         groups=tuple(
             group_table(data, i, g) for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        quality_notes=quality_notes(data),
     )
 
 
@@ -476,4 +504,5 @@ def county_bulletin(data: PeriodData, county_code: str, issued: datetime) -> Cou
             county_group(data, county_code, i, g)
             for i, g in enumerate(indicator_groups(data), start=1)
         ),
+        quality_notes=quality_notes(data, county_code),
     )

@@ -8,7 +8,7 @@ plain function, testable without Airflow. See ``docs/architecture.md`` and the s
 from reportflow.intake.home import init_home
 from reportflow.intake.model import FileResult, IngestReport, IntakeError, Limits, Problem
 from reportflow.intake.pipeline import ingest
-from reportflow.intake.status import deadline_at, status_grid
+from reportflow.intake.status import status_grid
 
 __all__ = [
     "FileResult",
@@ -16,7 +16,6 @@ __all__ = [
     "IntakeError",
     "Limits",
     "Problem",
-    "deadline_at",
     "ingest",
     "init_home",
     "status_grid",

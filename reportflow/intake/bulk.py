@@ -40,15 +40,16 @@ from reportflow import contract
 from reportflow.contract import FieldSpec, FormSpec
 from reportflow.intake.content import ContentError, decode, map_header, sniff
 from reportflow.intake.model import Limits
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import fold_width
 from reportflow.intake.validate import (
     Checked,
     Normalised,
-    Period,
     enum_normaliser,
+    is_identifier,
     normalise_yesno,
     town_normaliser,
 )
+from reportflow.periods import Period
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ _EDGE_RE = f"^[{_WS}]|[{_WS}]$"
 #: follows the four-digit year.
 _DATE_FORMATS = {"-": "%Y-%m-%d", "/": "%Y/%m/%d", "年": "%Y年%m月%d日"}
 _WHOLE_RE = "[0-9]{1,15}"
+_SCIENTIFIC_RE = "[+-]?[0-9]+([.][0-9]*)?[eE][+-]?[0-9]+"  # validate.SCIENTIFIC_RE
 _DECIMAL_RE = "[0-9]{1,16}([.][0-9]{1,2})?"
 
 _SQL_TYPES = {
@@ -149,7 +151,7 @@ def _exact_spellings(
 def _enum_spellings(spec: FieldSpec) -> dict[str, str]:
     candidates: set[str] = set()
     for key, label in spec.values.items():
-        for text in (key, label, nfkc(label)):
+        for text in (key, label, fold_width(label)):
             candidates.add(text)
             candidates.add(text.replace("(", "（").replace(")", "）"))
     return _exact_spellings(candidates, enum_normaliser(spec))
@@ -210,11 +212,24 @@ def _value_sql(spec: FieldSpec, cell: str, county_code: str) -> str:
     raise ValueError(f"unknown field type {kind!r}")
 
 
-def _bad_sql(spec: FieldSpec, cell: str, period: Period) -> str | None:
-    """True where a non-blank cell has no known value or breaks a bound (None: never)."""
-    if spec.type == "text":
-        return None
+def _bad_sql(spec: FieldSpec, cell: str, period: Period) -> str:
+    """True where a non-blank cell has no known value or breaks a bound.
+
+    Text is taken as it is unless it is a number in scientific notation, which the exact
+    path refuses; an id only if it is plain ASCII, which the exact path's folding (full-width,
+    NFC) leaves as it is and which cannot be a template's example id.
+    """
     value = f"v_{spec.key}"
+    if spec.type == "text":
+        # Cheap tests first: only a value with an E can be scientific; a value as long in
+        # bytes as in characters is ASCII.
+        flags = [
+            f"case when contains(upper({value}), 'E') "
+            f"then regexp_full_match({value}, '{_SCIENTIFIC_RE}') else false end"
+        ]
+        if is_identifier(spec):
+            flags.append(f"strlen({value}) <> length({value})")
+        return f"coalesce({' or '.join(flags)}, false)"
     wrong = [f"{value} is null"]
     if spec.type == "date":
         wrong.append(f"{value} < date '1000-01-01'")  # see _value_sql
@@ -297,7 +312,6 @@ def stage_bulk(
     path: Path,
     data: bytes,
     *,
-    identity: tuple[int, int, int] | None,
     form: FormSpec,
     county_code: str,
     period: str,
@@ -308,8 +322,8 @@ def stage_bulk(
     or None when the exact path must decide (it also writes every rejection).
 
     A UTF-8 file is read by DuckDB from ``path`` while this thread runs the gates over ``data``
-    (DuckDB releases the GIL): ``identity`` (inode, size, mtime) is what ``path`` was when
-    ``data`` was read, and must still be. A file the exact path decodes as GB18030 is
+    (DuckDB releases the GIL); ``path`` is the claim's private copy, written from ``data`` and
+    touched by no one else, so both are the same bytes. A file the exact path decodes as GB18030 is
     re-encoded to UTF-8 in ``scratch`` first (a hidden ``.tmp`` name in ``work/``, removed
     here or by the next run's recovery).
     """
@@ -320,7 +334,7 @@ def stage_bulk(
     try:
         header = _utf8_header(data)
         if header is not None:
-            checked = _stage_utf8(job, path, data, header, identity)
+            checked = _stage_utf8(job, path, data, header)
         if checked is None:  # GB18030 goes on there; UTF-8 and undecodable files stop
             checked = _stage_transcoded(job, data, scratch)
     finally:
@@ -334,7 +348,6 @@ def _stage_utf8(
     path: Path,
     data: bytes,
     header: list[str],
-    identity: tuple[int, int, int] | None,
 ) -> Checked | None:
     """DuckDB reads ``path`` while this thread runs the gates over ``data``.
 
@@ -343,13 +356,13 @@ def _stage_utf8(
     against Python's strict decoder), so a file it reads is a file ``decode`` reads as UTF-8.
     """
     keys = _header_keys(header, job.form)
-    if keys is None or identity is None or _identity(path) != identity:
+    if keys is None:
         return None
     with ThreadPoolExecutor(max_workers=1) as pool:
         staging = pool.submit(job.stage, path, keys)
         lines = _lines(data)
         staged = staging.result()
-    if not _one_row_per_line(staged, lines) or _identity(path) != identity:
+    if not _one_row_per_line(staged, lines):
         return None
     assert staged is not None
     return Checked(row_count=staged.row_count, encoding="utf-8", staged=staged)
@@ -431,11 +444,6 @@ def _duckdb_path(path: Path) -> str | None:
     return None if any(ch in text for ch in "*?[]{}~") else text
 
 
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path, follow_symlinks=False)
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
 def _write_new(path: Path, content: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -458,9 +466,7 @@ def create_sql(form: FormSpec, header_keys: list[str], county_code: str, period:
             values.append(f"cast(null as {_SQL_TYPES[spec.type]}) as v_{spec.key}")
             continue
         values.append(f"{_value_sql(spec, cell, county_code)} as v_{spec.key}")
-        flag = _bad_sql(spec, cell, period)
-        if flag:
-            bad.append(flag)
+        bad.append(_bad_sql(spec, cell, period))
     cells = ", ".join(cell_of.values())
     return (
         f"create or replace temp table {STAGE_TABLE} as "
@@ -503,6 +509,6 @@ def _stage(job: _Job, source: Path, header_keys: list[str]) -> Staged | None:
         ).fetchall()[0][0]
         if any(n != blank for n in missing):
             return None
-    if total - blank > job.limits.max_data_rows:
-        return None
+    if not 0 < total - blank <= job.limits.max_data_rows:
+        return None  # an empty file is refused, and a long one listed, by the exact path
     return Staged(keys=keys, row_count=total - blank, records=total, skip_blank=blank > 0)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from itertools import islice
 
 from reportflow.contract import FieldSpec, FormSpec
 from reportflow.intake.model import Limits, Problem
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import ascii_lower, fold_width
 
 #: Signatures of files that are commonly dropped instead of a CSV, and what to tell the clerk.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -56,11 +57,100 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+_ASCII = bytes(range(0x80))
+_GB2312_BYTES = bytes(range(0xA1, 0xFF))
+#: Lead bytes of the GB2312 rows holding characters: symbols A1-A9, hanzi B0-F7 (AA-AF and
+#: F8-FE are GBK's user-defined rows, which decode to private-use code points).
+_GB2312_LEADS = bytes([*range(0xA1, 0xAA), *range(0xB0, 0xF8)])
+
+_MIXED = (
+    "文件的文字编码不对：其中混有不同编码的文字（例如一部分是 UTF-8、一部分是 GBK，"
+    "或者是西文系统的编码），直接读取会变成乱码。"
+    "请在 Excel 中用「文件 → 另存为」，保存类型选「CSV UTF-8（逗号分隔）」，重新报送。"
+    "（如果表中有生僻字，也请这样保存。）"
+)
+
+
+def is_plain_gb2312(data: bytes, text: str) -> bool:
+    """True if ``data`` (which decoded as GB18030 to ``text``) is ASCII and GB2312 characters
+    only: the common case, decided by three C-speed passes (every non-ASCII byte is A1-FE; no
+    ASCII byte was swallowed into a pair or a four-byte sequence; every pair starts in a
+    GB2312 row). Anything else goes to ``looks_mixed``."""
+    high = data.translate(None, _ASCII)
+    if high.translate(None, _GB2312_BYTES):
+        return False
+    if len(text) != len(data) - len(high) // 2:
+        return False
+    return not high[0::2].translate(None, _GB2312_LEADS)
+
+
+#: Characters of three UTF-8 bytes (Chinese) in a line that is valid UTF-8 as a whole: then
+#: the line was saved as UTF-8 (see ``_is_utf8_text``).
+_UTF8_MIN_WIDE = 4
+#: Five Chinese characters in a row as UTF-8 writes them (U+4E00-U+9FFF): GBK bytes, read at
+#: any offset, look like that by chance about once in 10¹¹ positions.
+_UTF8_CHINESE_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf][\x80-\xbf]){5}")
+
+
+def _rare_characters(text: str) -> set[str]:
+    """Characters of ``text`` outside ASCII and GB2312 (as Excel's GBK writes GB2312)."""
+    rare = set()
+    for ch in set(text):
+        if ch.isascii():
+            continue
+        try:
+            pair = ch.encode("gbk")
+        except UnicodeEncodeError:
+            rare.add(ch)  # only GB18030 has it (a four-byte sequence)
+            continue
+        if len(pair) != 2 or pair[0] not in _GB2312_LEADS or pair[1] < 0xA1:
+            rare.add(ch)
+    return rare
+
+
+def looks_mixed(data: bytes, text: str) -> bool:
+    """True if a GB18030-decodable file that is not plain GB2312 shows the marks of another
+    encoding rather than of genuine rare characters (place names such as 梅菉, 埇头 are GBK
+    beyond GB2312 and must stay readable):
+
+    * a private-use character: GBK's user-defined rows, never typed by a clerk;
+    * a rare character next to an ASCII letter: Windows-1252 curly quotes and accented
+      letters pair with the letter after them (``“Smith”s`` comes out as ``揝mith攕``);
+    * UTF-8 text in a GBK file: five Chinese characters in a row in UTF-8's bytes, or a
+      line valid as UTF-8 on its own holding at least ``_UTF8_MIN_WIDE`` of them.
+    """
+    rare = _rare_characters(text)
+    if any("\ue000" <= ch <= "\uf8ff" for ch in rare):
+        return True
+    if rare:
+        cls = re.escape("".join(sorted(rare)))
+        if re.search(f"[A-Za-z][{cls}]|[{cls}][A-Za-z]", text):
+            return True
+    if _UTF8_CHINESE_RUN.search(data):
+        return True
+    return any(map(_is_utf8_text, data.split(b"\n")))
+
+
+def _is_utf8_text(part: bytes) -> bool:
+    """True if ``part`` is valid UTF-8 holding at least ``_UTF8_MIN_WIDE`` characters of three
+    UTF-8 bytes (Chinese in UTF-8): GBK text passes that by chance under once in 10⁷."""
+    if part.isascii():
+        return False
+    try:
+        decoded = part.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in decoded if ch >= "\u0800") >= _UTF8_MIN_WIDE
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (BOM optional), else GB18030, else ContentError.
+    """Text and encoding name: UTF-8 (BOM optional), else GBK within GB2312, else ContentError.
 
     UTF-8 is strict, so GBK bytes never pass as mojibake UTF-8; a file that announces
-    UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030.
+    UTF-8 with a BOM but is not valid UTF-8 is refused rather than re-read as GB18030; and a
+    file that only "decodes" as GB18030 because almost anything does (UTF-8 lines inside,
+    Windows-1252 quotes: ``looks_mixed``) is refused with the advice to save it as CSV UTF-8,
+    which is unambiguous.
     """
     bom = data.startswith(b"\xef\xbb\xbf")
     try:
@@ -72,11 +162,14 @@ def decode(data: bytes) -> tuple[str, str]:
                 + _SAVE_AS_CSV
             ) from error
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as error:
         raise ContentError(
             "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。" + _SAVE_AS_CSV
         ) from error
+    if not is_plain_gb2312(data, text) and looks_mixed(data, text):
+        raise ContentError(_MIXED)
+    return text, "gb18030"
 
 
 def _is_blank(record: list[str]) -> bool:
@@ -166,9 +259,9 @@ class HeaderMap:
 
 def match_field(cell: str, form: FormSpec) -> FieldSpec | None:
     """The field a header cell names: Chinese label or English key, spaces and width ignored."""
-    wanted = nfkc(cell).strip().strip("\ufeff").strip()
+    wanted = fold_width(cell).strip().strip("\ufeff").strip()
     for spec in form.fields:
-        if wanted == nfkc(spec.label) or wanted.casefold() == spec.key:
+        if wanted == fold_width(spec.label) or ascii_lower(wanted) == spec.key:
             return spec
     return None
 
@@ -222,11 +315,30 @@ def map_header(records: list[list[str]], form: FormSpec) -> HeaderMap:
                 Problem(1, spec.label, "", f"缺少必填列「{spec.label}」，请按模板补上这一列。")
             )
     only_unknown = unknown == len([c for c in header if c.strip()])
-    if problems and only_unknown and len(records) > 1 and map_header_quiet(records[1], form):
-        # A title row above the header: one clear instruction instead of a dozen echoes.
-        reason = "第1行应为表头。表头似乎在第2行：请删除表头上方的标题行后重新上传。"
-        problems = [Problem(1, "", records[0][0].strip(), reason)]
+    below = _header_below(records, form) if problems and only_unknown else None
+    if below is not None:
+        # Title rows above the header: one clear instruction instead of a dozen echoes.
+        rows = "第1行" if below == 1 else f"第1至{below}行"
+        reason = (
+            f"第1行应为表头，但表头在第{below + 1}行；"
+            f"请删除表头上方的{rows}（标题、填报单位等），让表头成为第1行后重新报送。"
+        )
+        title = next((c.strip() for c in records[0] if c.strip()), "")
+        problems = [Problem(1, "", title, reason)]
     return HeaderMap(keys=keys, problems=problems)
+
+
+#: How far down a header is looked for when the first row is not one.
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_below(records: list[list[str]], form: FormSpec) -> int | None:
+    """Index of the first record below the first that looks like this form's header, among
+    the first ``HEADER_SEARCH_ROWS``; None if there is none."""
+    for index in range(1, min(len(records), HEADER_SEARCH_ROWS)):
+        if map_header_quiet(records[index], form):
+            return index
+    return None
 
 
 def map_header_quiet(row: list[str], form: FormSpec) -> bool:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import datetime
 
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.contract import County, FieldSpec, FormSpec
 from reportflow.intake.files import RECEIPTS_DIR, TEMPLATES_DIR, write_atomic
+from reportflow.intake.validate import EXAMPLE_PREFIX, is_identifier
+from reportflow.periods import Period
 from reportflow.templating import environment
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 GUIDE_NAME = "填报说明.txt"
 
-#: Example values for text fields, so the example row reads like real data.
+#: Example values for text fields, so the example row reads like real data. Ids get
+#: ``EXAMPLE_PREFIX`` in front, so a template dropped as it is cannot become a record.
 _SAMPLES: dict[str, str] = {
     "instructor_id": "ZDY-0001",
     "project_code": "XM-0001",
@@ -47,7 +49,7 @@ def init_home(settings: Settings, *, now: datetime | None = None) -> None:
     """
     for path in settings.data_dirs():
         path.mkdir(parents=True, exist_ok=True)
-    period = reporting_period(now or datetime.now(UTC))
+    period = Period.reporting(now)
     for county in contract.counties():
         county_dir = settings.drop_dir / county.code
         (county_dir / RECEIPTS_DIR).mkdir(parents=True, exist_ok=True)
@@ -55,24 +57,20 @@ def init_home(settings: Settings, *, now: datetime | None = None) -> None:
         templates.mkdir(parents=True, exist_ok=True)
         for form in contract.forms().values():
             write_atomic(templates / template_name(form), template_csv(form, county, period))
-        write_atomic(templates / GUIDE_NAME, guide_text(county).encode("utf-8-sig"))
-
-
-def reporting_period(now: datetime) -> str:
-    """The month before ``now`` in Beijing time, as ``YYYY-MM``."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    local = now.astimezone(BEIJING).date().replace(day=1) - timedelta(days=1)
-    return f"{local.year:04d}-{local.month:02d}"
+        write_atomic(
+            templates / GUIDE_NAME, guide_text(county, settings.deadline_day).encode("utf-8-sig")
+        )
 
 
 def template_name(form: FormSpec) -> str:
     return f"{form.label}_模板.csv"
 
 
-def example_row(form: FormSpec, county: County, period: str) -> list[str]:
-    """One row that passes every rule of ``form`` for ``county`` in ``period``."""
-    first_day = date(int(period[:4]), int(period[5:7]), 1).isoformat()
+def example_row(form: FormSpec, county: County, period: Period) -> list[str]:
+    """One row showing how every field of ``form`` is filled for ``county`` in ``period``:
+    it passes every rule except that its ids are marked as the example's, which intake
+    refuses ("请删除示例行")."""
+    first_day = period.first_day.isoformat()
     town = contract.towns_of(county.code)[0].code
     chosen: dict[str, str] = {}
     for spec in form.fields:
@@ -93,12 +91,14 @@ def _example_value(spec: FieldSpec, town: str, first_day: str) -> str:
         return first_day
     if spec.type == "enum":
         return next(iter(spec.values.values()))
+    if is_identifier(spec):
+        return f"{EXAMPLE_PREFIX}-{_SAMPLES[spec.key]}"
     if spec.type == "text":
         return _SAMPLES.get(spec.key, _TYPE_SAMPLES["text"])
     return _TYPE_SAMPLES[spec.type]
 
 
-def template_csv(form: FormSpec, county: County, period: str) -> bytes:
+def template_csv(form: FormSpec, county: County, period: Period) -> bytes:
     """Blank template: UTF-8 with BOM (Excel opens it correctly), Chinese header, example row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -132,8 +132,9 @@ def _rules(form: FormSpec, spec: FieldSpec) -> str:
     return "；".join(rules)
 
 
-def guide_text(county: County) -> str:
-    """《填报说明》 for one county, generated from the contract (CRLF for Windows Notepad)."""
+def guide_text(county: County, deadline_day: int) -> str:
+    """《填报说明》 for one county, generated from the contract and the deadline rule (CRLF
+    for Windows Notepad)."""
     types = contract.type_labels()
     forms = [
         {
@@ -163,6 +164,7 @@ def guide_text(county: County) -> str:
             towns=towns,
             max_mb=int(limits["max_bytes"]) // 1024 // 1024,
             max_rows=int(limits["max_data_rows"]),
+            deadline_day=deadline_day,
         )
     )
     return text.replace("\r\n", "\n").replace("\n", "\r\n")

@@ -9,7 +9,7 @@ text. Identifiers and the few literals in SQL come only from the contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,6 +20,7 @@ from reportflow.config import Settings
 from reportflow.contract import FormSpec, forms
 from reportflow.intake.bulk import Staged, drop_stage
 from reportflow.intake.crash import crash_point
+from reportflow.intake.model import SourceChanged
 from reportflow.warehouse import connect, ensure_raw_schema
 
 _STAGE = "intake_stage"
@@ -153,8 +154,13 @@ def _insert_submission(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
     )
 
 
-def record_rejected(con: duckdb.DuckDBPyConnection, sub: Submission) -> None:
-    """Log a rejected file; the raw tables are not touched."""
+def record_rejected(
+    con: duckdb.DuckDBPyConnection, sub: Submission, *, unchanged: Callable[[], bool]
+) -> None:
+    """Log a rejected file; the raw tables are not touched. Raises SourceChanged (nothing
+    logged) if ``unchanged()`` says the upload changed since its bytes were read."""
+    if not unchanged():
+        raise SourceChanged(sub.submission_id)
     _insert_submission(con, sub)
 
 
@@ -165,6 +171,8 @@ def record_accepted(
     columns: dict[str, list],
     source_rows: list[int],
     staged: Staged | None = None,
+    *,
+    unchanged: Callable[[], bool],
 ) -> tuple[Submission, Submission | None]:
     """Replace the (county, period) partition of ``raw.<form>`` in one transaction.
 
@@ -172,6 +180,8 @@ def record_accepted(
     bulk path, from its ``staged`` temporary table. Returns the submission as logged
     (``replaced_earlier`` filled in) and the one it replaced, if any. On any error the
     transaction is rolled back, so the warehouse holds all of the file's rows or none of them.
+    ``unchanged()`` is asked last, just before the commit: if the upload changed since its
+    bytes were read, SourceChanged is raised and nothing is committed.
     """
     keys = [f.key for f in form.fields]
     con.execute("begin transaction")
@@ -200,6 +210,8 @@ def record_accepted(
         sub = replace(sub, replaced_earlier=previous is not None)
         _insert_submission(con, sub)
         crash_point("mid_load")
+        if not unchanged():
+            raise SourceChanged(sub.submission_id)
         con.execute("commit")
     except BaseException:
         _rollback(con)

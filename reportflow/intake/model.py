@@ -28,6 +28,11 @@ class IntakeError(Exception):
     """
 
 
+class SourceChanged(Exception):
+    """The upload in ``drop/`` changed after its bytes were read: nothing may be committed
+    for it in this cycle (the transaction is rolled back); it is processed whole later."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Size limits checked before a file is parsed, so a huge upload cannot exhaust memory."""

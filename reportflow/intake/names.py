@@ -10,8 +10,10 @@ import fnmatch
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from reportflow import contract
+from reportflow.periods import Period
 
 #: Longest accepted upload name in UTF-8 bytes; leaves room for the receipt suffix
 #: (``.回执.html``) under the 255-byte limit of common file systems.
@@ -21,7 +23,8 @@ MAX_NAME_BYTES = 180
 MAX_STEM_BYTES = 150
 
 _EXTENSION_RE = re.compile(r"^[A-Za-z0-9]{1,10}$")
-_PERIOD_RE = re.compile(r"^(\d{4})-?(\d{2})$")
+_PERIOD_RE = re.compile(r"^([0-9]{4})-?([0-9]{2})$")  # ASCII digits only (not re's \d)
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
@@ -35,9 +38,21 @@ class SubmissionName:
     period: str
 
 
-def nfkc(text: str) -> str:
-    """Fold full-width letters, digits and brackets to their plain forms for matching."""
-    return unicodedata.normalize("NFKC", text)
+def fold_width(text: str) -> str:
+    """NFC, then full-width ASCII (``ｄｉｓｐｕｔｅｓ``, ``２０２６``, ``（）``) and the ideographic
+    space folded to their plain forms: what an input method left in full-width mode types.
+
+    Deliberately not NFKC: that also maps compatibility lookalikes (``ſ`` to ``s``, circled
+    or superscript digits, ligatures) onto real letters and digits, which would let a name
+    or value that merely resembles a valid one pass as it.
+    """
+    return unicodedata.normalize("NFC", text).translate(_FULL_WIDTH)
+
+
+def ascii_lower(text: str) -> str:
+    """Lower case for ASCII text only: ``str.casefold`` would also turn ``ſ`` into ``s`` and
+    the Kelvin sign into ``k``, letting lookalikes match English keys."""
+    return text.lower() if text.isascii() else text
 
 
 def is_ignored_name(name: str) -> bool:
@@ -76,22 +91,35 @@ def naming_help() -> str:
 
 def form_by_name(text: str) -> str | None:
     """Form key for a form key or Chinese label (full-width brackets accepted)."""
-    wanted = nfkc(text).strip()
+    wanted = fold_width(text).strip()
     for form in contract.forms().values():
-        if wanted.casefold() == form.key or wanted == nfkc(form.label):
+        if ascii_lower(wanted) == form.key or wanted == fold_width(form.label):
             return form.key
     return None
 
 
 def parse_period(text: str) -> str | None:
-    """``YYYY-MM`` for ``YYYY-MM`` or ``YYYYMM`` (month 01-12, year 2000-2099), else None."""
-    match = _PERIOD_RE.match(nfkc(text).strip())
+    """``YYYY-MM`` for ``YYYY-MM`` or ``YYYYMM`` in ASCII or full-width digits (month 01-12,
+    year from 2000), else None. Other scripts' digits (``२०२४``) are not digits here."""
+    match = _PERIOD_RE.match(fold_width(text).strip())
     if not match:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    if not (2000 <= year <= 2099 and 1 <= month <= 12):
+    if year < 2000 or not 1 <= month <= 12:
         return None
-    return f"{year:04d}-{month:02d}"
+    return Period(year, month).key
+
+
+def not_begun_reason(period: str, now: datetime) -> str | None:
+    """Why a file for ``period`` cannot be taken at ``now`` (the month has not begun), or None."""
+    wanted = Period.parse(period)
+    if wanted.has_begun(now):
+        return None
+    current = Period.current(now)
+    return (
+        f"所属月份「{wanted.label}」还没有开始（现在是{current.label}），不能报送未来月份的报表；"
+        "请核对文件名中的年月。"
+    )
 
 
 def parse_submission_name(name: str) -> SubmissionName:

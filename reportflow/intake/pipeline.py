@@ -1,9 +1,12 @@
 """One ingest run: finish what a crashed run left in ``work/``, then process every stable upload.
 
-Per file: claim → read (no links, bounded) → name → duplicate? → check everything → one
-warehouse transaction → receipts → archive or quarantine → forget the claim. The order is
-chosen so that a crash between any two steps is finished, not repeated, by the next run
-(``crash.py`` lets the tests kill a real run at each step).
+Per file: claim (read once, no links, bounded; private copy in ``work/``) → name → duplicate?
+→ check everything → is the upload still exactly what was read? → one warehouse transaction
+→ receipts → the copy to archive or quarantine → the upload out of ``drop/`` → forget the
+claim. The order is chosen so that a crash between any two steps is finished, not repeated,
+by the next run, and an upload that changes while it is processed loads nothing in that
+cycle and is processed whole in a later one (``crash.py`` lets the tests kill a real run, or
+append to the upload, at each step).
 
 "Check everything" is the bulk path (``bulk.py``: DuckDB reads and checks a big plain file
 itself) when it is sure of the outcome, else the exact path (``validate.py``), which also
@@ -25,18 +28,21 @@ import duckdb
 
 from reportflow import contract
 from reportflow.config import Settings
+from reportflow.intake.arrivals import forget
 from reportflow.intake.bulk import BULK_MIN_BYTES, stage_bulk
 from reportflow.intake.crash import crash_point
 from reportflow.intake.files import (
     Claim,
+    ClaimedContent,
     Entry,
     claim,
+    discard,
     discover,
     load_claim,
-    naive_utc,
     place,
-    read_claimed,
+    read_private,
     release,
+    retire_source,
 )
 from reportflow.intake.load import (
     Submission,
@@ -53,11 +59,18 @@ from reportflow.intake.model import (
     IntakeError,
     Limits,
     Problem,
+    SourceChanged,
     printable,
 )
-from reportflow.intake.names import NameProblem, naming_help, parse_submission_name
+from reportflow.intake.names import (
+    NameProblem,
+    naming_help,
+    not_begun_reason,
+    parse_submission_name,
+)
 from reportflow.intake.receipts import ReceiptContext, write_receipts
 from reportflow.intake.validate import Checked, check_file, size_reason
+from reportflow.periods import to_naive_utc
 from reportflow.warehouse import WarehouseBusy
 
 log = logging.getLogger(__name__)
@@ -75,7 +88,7 @@ def ingest(settings: Settings, *, now: datetime | None = None) -> IngestReport:
     Raises IntakeError if the warehouse stays locked; files already claimed then wait in
     ``work/`` and the next run finishes them.
     """
-    moment = naive_utc(now or datetime.now(UTC))
+    moment = to_naive_utc(now or datetime.now(UTC))
     report = IngestReport(started_at=moment)
     limits = current_limits()
     run = _Run(settings, moment, limits, report)
@@ -83,7 +96,7 @@ def ingest(settings: Settings, *, now: datetime | None = None) -> IngestReport:
         with Warehouse(settings) as warehouse, closing(run):
             run.warehouse = warehouse
             entries = discover(settings, moment)
-            if _has_work(settings) or any(e.kind in ("file", "refused") for e in entries):
+            if _has_claims(settings) or any(e.kind in ("file", "refused") for e in entries):
                 # Take the writer lock before touching work/ or claiming anything, so two
                 # runs (CLI and DAG) never interleave; then look again under the lock.
                 warehouse.con  # noqa: B018 - opening the connection takes the lock
@@ -93,14 +106,15 @@ def ingest(settings: Settings, *, now: datetime | None = None) -> IngestReport:
                 run.handle(entry)
     except WarehouseBusy as error:
         raise IntakeError(str(error)) from error
-    report.finished_at = naive_utc(datetime.now(UTC))
+    report.finished_at = to_naive_utc(datetime.now(UTC))
     log.info("intake: %s", report.summary())
     return report
 
 
-def _has_work(settings: Settings) -> bool:
+def _has_claims(settings: Settings) -> bool:
+    """True if a run left a claim in ``work/`` (its arrivals record does not count)."""
     work = settings.work_dir
-    return work.is_dir() and any(work.iterdir())
+    return work.is_dir() and any(work.glob("*.json"))
 
 
 def _sha256(data: bytes) -> str:
@@ -147,33 +161,38 @@ class _Run:
     # ------------------------------------------------------------ entry points
 
     def recover(self) -> None:
-        """Finish claims a previous run left in ``work/`` (it crashed or was killed)."""
+        """Finish claims a previous run left in ``work/`` (it crashed or was killed).
+
+        A claim whose outcome was committed is finished (receipts, archive, upload removed);
+        one that was not is dropped, and its upload, still in ``drop/``, is processed anew.
+        """
         work = self.settings.work_dir
         if not work.is_dir():
             return
         for partial in work.glob(".*.tmp"):
             partial.unlink(missing_ok=True)  # a claim's metadata cut off mid-write
         for meta_path in sorted(work.glob("*.json")):
-            if not meta_path.exists():
-                continue  # finished meanwhile by another run
             found = load_claim(meta_path)
             if found is None:
                 log.error("intake: unreadable claim file %s left in place", meta_path)
                 self.report.internal_errors.append(f"unreadable claim file {meta_path.name}")
                 continue
-            if not found.data_path.exists() and not found.data_path.is_symlink():
-                release(found)  # the file already reached archive/quarantine (or never moved)
-                continue
-            log.warning(
-                "intake: recovering %s (%s)", printable(found.file_name), found.submission_id
-            )
-            self._process_safely(found, recovering=True)
+            recorded = submission_by_id(self.con, found.submission_id)
+            if not found.data_path.exists():
+                # Its copy already reached archive/quarantine (committed or a duplicate).
+                self._retire(found)
+            elif recorded is None:
+                discard(found)
+            else:
+                log.warning(
+                    "intake: recovering %s (%s)", printable(found.file_name), found.submission_id
+                )
+                content = read_private(found.data_path, self.limits.max_bytes)
+                self._process_safely(found, content, recorded)
         for orphan in sorted(work.glob("*.data")):
             if not orphan.with_suffix(".json").exists():
-                target = self.settings.quarantine_dir / "_orphans" / orphan.name
-                place(orphan, target)
-                log.error("intake: orphan work file moved to %s", target)
-                self.report.internal_errors.append(f"orphan work file {orphan.name}")
+                orphan.unlink()  # a private copy whose claim is gone; its upload is in drop/
+                log.error("intake: orphan work file %s removed", orphan.name)
 
     def handle(self, entry: Entry) -> None:
         if entry.kind == "outside":
@@ -188,18 +207,34 @@ class _Run:
         elif entry.kind == "refused":
             self.report.results.append(self._refuse_entry(entry))
         else:
-            claimed = claim(self.settings, entry)
-            if claimed is not None:
-                crash_point("after_claim")
-                self._process_safely(claimed, recovering=False)
+            crash_point("before_claim")
+            claimed = claim(self.settings, entry, self.limits.max_bytes)
+            if claimed is None:
+                note = "changed or vanished while being read; next cycle"
+                self.report.results.append(
+                    FileResult(entry.county_code, entry.name, "waiting", note=note)
+                )
+                return
+            crash_point("after_claim")
+            self._process_safely(*claimed)
 
     # ------------------------------------------------------------ processing
 
-    def _process_safely(self, claimed: Claim, *, recovering: bool) -> None:
+    def _process_safely(
+        self, claimed: Claim, content: ClaimedContent, recorded: Submission | None = None
+    ) -> None:
         try:
-            result = self._process(claimed, recovering=recovering)
+            result = self._process(claimed, content, recorded)
         except (WarehouseBusy, IntakeError):
             raise
+        except SourceChanged:
+            discard(claimed)
+            result = FileResult(
+                claimed.county_code,
+                claimed.file_name,
+                "waiting",
+                note="changed while being processed; nothing loaded, processed whole once stable",
+            )
         except Exception as error:  # a bug must not stop the other counties' files
             log.exception(
                 "intake: failed on %s (%s)", printable(claimed.file_name), claimed.submission_id
@@ -208,29 +243,33 @@ class _Run:
                 f"{claimed.county_code}/{printable(claimed.file_name)}: "
                 f"{type(error).__name__}: {error}"
             )
+            if submission_by_id(self.con, claimed.submission_id) is None:
+                discard(claimed)  # nothing committed: the upload, still in drop/, is retried
             result = FileResult(
                 claimed.county_code,
                 claimed.file_name,
                 "waiting",
                 submission_id=claimed.submission_id,
-                note="internal error; the file stays in work/ and is retried next run",
+                note="internal error; the file is retried next run",
             )
         log.info("intake: %s", result.summary())
         self.report.results.append(result)
 
-    def _process(self, claimed: Claim, *, recovering: bool) -> FileResult:
-        content = read_claimed(claimed.data_path, self.limits.max_bytes, hash_data=False)
-        if content.refusal:
-            return self._finish(self._refused_outcome(claimed, content.refusal), claimed)
-        size, data, identity = content.size, content.data, content.identity
+    def _process(
+        self, claimed: Claim, content: ClaimedContent, recorded: Submission | None
+    ) -> FileResult:
+        """Check and commit one claim (or, ``recorded``, finish one committed before a crash)."""
+        size, data = content.size, content.data
         digest = self._digest(content.sha256, data)
         del content
-        recorded = submission_by_id(self.con, claimed.submission_id) if recovering else None
 
         form: str | None = None
         period: str | None = None
         try:
             name = parse_submission_name(claimed.file_name)
+            reason = not_begun_reason(name.period, self.now)
+            if reason:  # a wrong name, most likely: it gets the naming advice
+                raise NameProblem(reason)
             form, period = name.form, name.period
         except NameProblem as problem:
             checked = Checked(
@@ -252,7 +291,8 @@ class _Run:
                     error_count=1,
                 )
             else:
-                checked = self._check(claimed, data, identity, form, period)
+                crash_point("mid_check")
+                checked = self._check(claimed, data, form, period)
         del data  # the bytes are no longer needed; keep peak memory down for big files
         sub = recorded or self._record(claimed, form, period, digest.value(), size, checked)
         crash_point("after_commit")
@@ -275,14 +315,7 @@ class _Run:
             self._hasher.shutdown()
             self._hasher = None
 
-    def _check(
-        self,
-        claimed: Claim,
-        data: bytes,
-        identity: tuple[int, int, int] | None,
-        form: str,
-        period: str,
-    ) -> Checked:
+    def _check(self, claimed: Claim, data: bytes, form: str, period: str) -> Checked:
         """The bulk path for a big plain file if it is sure, else the exact path (see bulk.py)."""
         spec = contract.forms()[form]
         if len(data) >= BULK_MIN_BYTES:
@@ -291,7 +324,6 @@ class _Run:
                     self.con,
                     claimed.data_path,
                     data,
-                    identity=identity,
                     form=spec,
                     county_code=claimed.county_code,
                     period=period,
@@ -346,9 +378,10 @@ class _Run:
                 checked.columns,
                 checked.source_rows,
                 staged=checked.staged,
+                unchanged=claimed.source_unchanged,
             )
         else:
-            record_rejected(self.con, sub)
+            record_rejected(self.con, sub, unchanged=claimed.source_unchanged)
         return sub
 
     def _destination(
@@ -400,6 +433,7 @@ class _Run:
             problems=list(checked.problems),
             error_count=sub.error_count,
             advice=_advice(sub, checked),
+            deadline_day=self.settings.deadline_day,
         )
         assert sub.archived_as is not None
         return _Outcome(result, receipt, self.settings.home / sub.archived_as)
@@ -433,16 +467,10 @@ class _Run:
                 "无需任何操作。",
                 "如需更正数据，请修改后再报送完整的文件，新文件会整体替换原来的数据。",
             ],
+            deadline_day=self.settings.deadline_day,
         )
         destination = self._destination(claimed, form, period, sha256, archive=True)
         return _Outcome(result, receipt, destination)
-
-    def _refused_outcome(self, claimed: Claim, reason: str) -> _Outcome:
-        stamp = f"{claimed.received_at:%Y%m%dT%H%M%SZ}_{claimed.submission_id[-12:]}"
-        destination = _free(self.settings.quarantine_dir / claimed.county_code / "_refused" / stamp)
-        return self._refusal(
-            claimed.county_code, claimed.file_name, claimed.received_at, reason, destination
-        )
 
     def _refusal(
         self,
@@ -474,7 +502,7 @@ class _Run:
 
     def _refuse_entry(self, entry: Entry) -> FileResult:
         """Move a refused entry (link, folder, bad name) to quarantine untouched and explain."""
-        received = datetime.fromtimestamp(entry.mtime_ns / 1e9, UTC).replace(tzinfo=None)
+        received = entry.received_at or self.now
         stamp = f"{received:%Y%m%dT%H%M%SZ}_{_short_id()}"
         destination = _free(self.settings.quarantine_dir / entry.county_code / "_refused" / stamp)
         outcome = self._refusal(entry.county_code, entry.name, received, entry.reason, destination)
@@ -485,21 +513,32 @@ class _Run:
             outcome.result.archived_as = place(entry.path, destination)
         except FileNotFoundError:
             outcome.result.note = "vanished before it could be quarantined"
+        forget(self.settings, entry.county_code, entry.name)
         log.warning(
             "intake: refused %s/%s: %s", entry.county_code, printable(entry.name), entry.reason
         )
         return outcome.result
 
     def _finish(self, outcome: _Outcome, claimed: Claim) -> FileResult:
-        """Receipts, then the move, then forget the claim: each step safe to redo after a crash."""
+        """Receipts, then the copy into place, then the upload out of ``drop/``, then forget the
+        claim: each step safe to redo after a crash."""
         outcome.result.receipt_paths = self._write_receipts(
             claimed.county_code, claimed.file_name, outcome.receipt
         )
         crash_point("after_receipt")
-        outcome.result.archived_as = _move_exactly(claimed.data_path, outcome.destination)
+        outcome.result.archived_as = place(claimed.data_path, outcome.destination)
         crash_point("after_archive")
-        release(claimed)
+        if not self._retire(claimed):
+            outcome.result.note = "changed after it was read; its new content is processed next"
         return outcome.result
+
+    def _retire(self, claimed: Claim) -> bool:
+        """Remove the upload (if unchanged) and forget its arrival, then the claim."""
+        retired = retire_source(claimed)
+        if retired:
+            forget(self.settings, claimed.county_code, claimed.file_name)
+        release(claimed)
+        return retired
 
     def _write_receipts(self, county_code: str, name: str, context: ReceiptContext) -> list[Path]:
         paths = write_receipts(self.settings.drop_dir / county_code, name, context)
@@ -521,11 +560,6 @@ def _free(target: Path) -> Path:
         n += 1
         candidate = target.with_name(f"{target.stem}_{n}{target.suffix}")
     return candidate
-
-
-def _move_exactly(source: Path, destination: Path) -> Path:
-    """Move to the recorded destination; if something took that name meanwhile, beside it."""
-    return place(source, destination)
 
 
 def _reasons_text(checked: Checked) -> str:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reportflow import contract
 from reportflow.intake.files import RECEIPTS_DIR, write_atomic
 from reportflow.intake.model import Problem
 from reportflow.intake.names import receipt_stem
+from reportflow.periods import Period, format_beijing, to_beijing
 from reportflow.templating import environment
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 MAX_SHOWN_VALUE = 60
 
 
@@ -32,16 +32,10 @@ def shown_value(value: object) -> str:
     return text
 
 
-def beijing_time(moment: datetime | None) -> str:
-    """A naive-UTC timestamp as Beijing wall-clock time, the way clerks read time."""
-    if moment is None:
-        return ""
-    local = moment.replace(tzinfo=UTC).astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
-
-
-def period_label(period: str | None) -> str:
-    return f"{int(period[:4])}年{int(period[5:7])}月" if period else ""
+def deadline_text(deadline: datetime) -> str:
+    """A deadline (an instant at midnight) the way the rule is said: ``2026年11月5日 24:00``."""
+    day = (to_beijing(deadline) - timedelta(days=1)).date()
+    return f"{day.year}年{day.month}月{day.day}日 24:00"
 
 
 @dataclass
@@ -63,23 +57,30 @@ class ReceiptContext:
     problems: list[Problem] = field(default_factory=list)
     error_count: int = 0
     advice: list[str] = field(default_factory=list)
+    deadline_day: int | None = None
 
     def variables(self) -> dict[str, object]:
         county = contract.county_by_code(self.county_code)
         form = contract.forms().get(self.form or "")
+        period = Period.parse(self.period) if self.period else None
+        # A duplicate changes nothing: the data counts from when it was first received.
+        arrived = self.previous_received_at if self.kind == "duplicate" else self.received_at
+        timed = period is not None and self.deadline_day is not None and arrived is not None
         return {
             "kind": self.kind,
             "county_name": county.name if county else self.county_code,
             "county_code": self.county_code,
             "file_name": shown_value(self.file_name),
             "form_label": form.label if form else "",
-            "period_label": period_label(self.period),
-            "received": beijing_time(self.received_at),
-            "processed": beijing_time(self.processed_at),
+            "period_label": period.label if period else "",
+            "deadline": deadline_text(period.deadline(self.deadline_day)) if timed else "",
+            "on_time": period.is_on_time(arrived, self.deadline_day) if timed else None,
+            "received": format_beijing(self.received_at),
+            "processed": format_beijing(self.processed_at),
             "row_count": self.row_count,
             "replaced_earlier": self.replaced_earlier,
             "previous_name": shown_value(self.previous_name) if self.previous_name else "",
-            "previous_received": beijing_time(self.previous_received_at),
+            "previous_received": format_beijing(self.previous_received_at),
             "sha256": self.sha256 or "",
             "problems": [
                 {

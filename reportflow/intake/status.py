@@ -6,35 +6,23 @@ rules match ``marts.submission_status`` (late = first accepted file after the de
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.intake.model import IntakeError
 from reportflow.intake.names import parse_period
+from reportflow.periods import Period, to_naive_utc
 from reportflow.warehouse import WarehouseBusy, connect
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-
-def deadline_at(period: str, deadline_day: int) -> datetime:
-    """End (24:00 Beijing) of day ``deadline_day`` of the month after ``period``, naive UTC.
-
-    A day past the end of that month (e.g. 31 in February) means its last day.
-    """
-    year, month = int(period[:4]), int(period[5:7])
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    day = min(deadline_day, calendar.monthrange(year, month)[1])
-    local_end = datetime(year, month, day, tzinfo=BEIJING) + timedelta(days=1)
-    return local_end.astimezone(UTC).replace(tzinfo=None)
-
-
-def status_grid(settings: Settings, period: str) -> list[dict]:
-    """The county × form grid for ``period``: one dict per county, in contract order.
+def status_grid(settings: Settings, period: str, now: datetime | None = None) -> list[dict]:
+    """The county × form grid for ``period`` as of ``now`` (default: the clock), one dict per
+    county, in contract order.
 
     Each row: ``period``, ``county_code``, ``county_name``, ``sort_order``, ``forms``
-    (form key → ``accepted`` / ``late`` / ``rejected`` / ``missing``) and ``cells`` (form key →
+    (form key → ``accepted`` / ``late`` / ``rejected`` / ``missing``, or ``not_due`` for nothing
+    accepted yet while the deadline has not passed) and ``cells`` (form key →
     the details behind that status: ``status``, ``form_label``, ``on_time``,
     ``first_accepted_at``, ``last_accepted_at``, ``deadline_at``, ``file_name`` of the current
     accepted file, ``rejected_files``). Timestamps are naive UTC.
@@ -42,14 +30,16 @@ def status_grid(settings: Settings, period: str) -> list[dict]:
     key = parse_period(period)
     if key is None:
         raise IntakeError(f"invalid period {period!r}: use YYYY-MM, e.g. 2026-10")
-    deadline = deadline_at(key, settings.deadline_day)
+    the_period = Period.parse(key)
+    deadline = to_naive_utc(the_period.deadline(settings.deadline_day))
+    due = the_period.is_due(settings.deadline_day, now)
     rows = _submissions(settings, key)
     grid: list[dict] = []
     for county in contract.counties():
         cells: dict[str, dict] = {}
         for form in contract.forms().values():
             mine = [r for r in rows if r[0] == county.code and r[1] == form.key]
-            cells[form.key] = _cell(form.label, mine, deadline)
+            cells[form.key] = _cell(form.label, mine, deadline, due=due)
         grid.append(
             {
                 "period": key,
@@ -63,8 +53,9 @@ def status_grid(settings: Settings, period: str) -> list[dict]:
     return grid
 
 
-def _cell(form_label: str, rows: list[tuple], deadline: datetime) -> dict:
-    """One county's form: accepted (on time), late, rejected (nothing accepted), missing."""
+def _cell(form_label: str, rows: list[tuple], deadline: datetime, *, due: bool) -> dict:
+    """One county's form: accepted (on time), late, rejected (nothing accepted), missing
+    (nothing at all, deadline passed) or not_due (nothing at all, deadline still ahead)."""
     accepted = [r for r in rows if r[2] == "accepted"]
     rejected = [r for r in rows if r[2] == "rejected"]
     first = min((r[3] for r in accepted), default=None)
@@ -75,7 +66,7 @@ def _cell(form_label: str, rows: list[tuple], deadline: datetime) -> dict:
         on_time = first <= deadline
         status = "accepted" if on_time else "late"
     else:
-        status = "rejected" if rejected else "missing"
+        status = "rejected" if rejected else ("missing" if due else "not_due")
     return {
         "status": status,
         "form_label": form_label,

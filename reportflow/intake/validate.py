@@ -7,7 +7,6 @@ repeat a lot), which keeps a 1,000,000-row file to a few seconds of pure Python.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 import re
 from collections.abc import Callable, Iterable
@@ -28,7 +27,8 @@ from reportflow.intake.content import (
     sniff,
 )
 from reportflow.intake.model import Limits, Problem
-from reportflow.intake.names import nfkc
+from reportflow.intake.names import ascii_lower, fold_width
+from reportflow.periods import Period
 
 if TYPE_CHECKING:
     from reportflow.intake.bulk import Staged
@@ -54,31 +54,27 @@ _DATE_RES = (
     re.compile(r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$"),
     re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$"),
 )
+#: A number as Excel's General format shows a long one (``4.40811E+11``): the digits beyond
+#: the sixth are gone, so no column may take it as a value.
+SCIENTIFIC_RE = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+$")
+SCIENTIFIC_REASON = (
+    "是科学计数法（Excel 把长数字显示成了 4.40811E+11 这样），原来的数字已经丢失；"
+    "请把这一列的单元格格式设为「文本」，重新输入完整的数字后再保存"
+)
+#: Ids in the blank templates' example row start with this (see ``home.example_row``).
+EXAMPLE_PREFIX = "示例"
+EXAMPLE_REASON = "这是模板中的示例行，请删除示例行后再报送"
+_SERIAL_RE = re.compile(r"^[0-9]{5}(?:\.[0-9]+)?$")
+_TIME_RE = re.compile(r"^(.+?)\s+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")
+_TOTAL_RE = re.compile(r"^(?:合\s*计|小\s*计|总\s*计)")
+_FOOTER_RE = re.compile(r"填表人|填报人|审核人|制表人|联系电话")
 _YES = {"是", "yes", "1"}
 _NO = {"否", "no", "0"}
 MAX_WHOLE_DIGITS = 15
 MAX_DECIMAL_INT_DIGITS = 16
 
+EMPTY_REASON = "文件中只有表头，没有数据行；请填入本月的数据后再报送。"
 DATE_HELP = "请写成 2026-10-05、2026/10/5、2026-10-5 或 2026年10月5日"
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting month and its bounds as ISO strings (ISO dates compare as strings)."""
-
-    key: str
-    first_day: str
-    last_day: str
-
-    @classmethod
-    def parse(cls, key: str) -> Period:
-        year, month = int(key[:4]), int(key[5:7])
-        last = calendar.monthrange(year, month)[1]
-        return cls(key, date(year, month, 1).isoformat(), date(year, month, last).isoformat())
-
-    @property
-    def label(self) -> str:
-        return f"{int(self.key[:4])}年{int(self.key[5:7])}月"
 
 
 # ---------------------------------------------------------------- single cells
@@ -87,6 +83,23 @@ class Period:
 def normalise_text(raw: str) -> Normalised:
     """Text is data: kept exactly as written, only surrounding whitespace trimmed."""
     return (raw.strip() or None), None
+
+
+def is_identifier(spec: FieldSpec) -> bool:
+    """Ids and codes typed as text (``*_id``, ``*_code``), as forms.md names them."""
+    return spec.type == "text" and spec.key.endswith(("_id", "_code"))
+
+
+def normalise_identifier(raw: str) -> Normalised:
+    """An id as the clerk meant it: full-width characters an input method left on folded
+    (``ＳＸ－ＪＦ－２０２６－１５０`` is ``SX-JF-2026-150``, one case, not two); the
+    templates' example ids refused."""
+    s = fold_width(raw).strip()
+    if not s:
+        return None, None
+    if s.startswith(EXAMPLE_PREFIX):
+        return INVALID, EXAMPLE_REASON
+    return s, None
 
 
 def normalise_whole(raw: str) -> Normalised:
@@ -128,9 +141,23 @@ def normalise_decimal(raw: str) -> Normalised:
 
 def normalise_date(raw: str, period: Period, *, inside_period: bool = False) -> Normalised:
     """ISO date from the four accepted spellings; never later than the period's last day."""
-    s = raw.strip().translate(_DIGITS)
+    s = fold_width(raw).strip()  # full-width digits, ／ and － as typed in full-width mode
     if not s:
         return None, None
+    if _SERIAL_RE.match(s):
+        return (
+            INVALID,
+            "是 Excel 的日期序号（日期被存成了数字）；请把单元格格式设为「日期」或「文本」，"
+            "再按 2026-10-05 的样子重新输入",
+        )
+    timed = _TIME_RE.match(s)
+    if timed:
+        if any(int(part or 0) for part in timed.group(2, 3, 4)):
+            return (
+                INVALID,
+                "日期带有时间；请把单元格格式设为只有年月日的「日期」格式，或直接写成 2026-10-05",
+            )
+        s = timed.group(1)  # midnight: Excel's way of showing a plain date with a time format
     for pattern in _DATE_RES:
         match = pattern.match(s)
         if match:
@@ -141,17 +168,16 @@ def normalise_date(raw: str, period: Period, *, inside_period: bool = False) -> 
         value = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return INVALID, "不是有效的日期（没有这一天）"
-    iso = value.isoformat()
-    if iso > period.last_day:
+    if value > period.last_day:
         return INVALID, f"日期晚于本期最后一天（{period.last_day}）"
-    if inside_period and iso < period.first_day:
+    if inside_period and value < period.first_day:
         return INVALID, f"日期不在本期（{period.label}）内"
-    return iso, None
+    return value.isoformat(), None
 
 
 def normalise_yesno(raw: str) -> Normalised:
     """``true``/``false`` from 是/否, yes/no or 1/0."""
-    s = nfkc(raw).strip().casefold()
+    s = ascii_lower(fold_width(raw).strip())
     if not s:
         return None, None
     if s in _YES:
@@ -165,15 +191,15 @@ def enum_normaliser(spec: FieldSpec) -> Callable[[str], Normalised]:
     """English key from the Chinese label or the key itself (full-width brackets accepted)."""
     lookup: dict[str, str] = {}
     for key, label in spec.values.items():
-        lookup[nfkc(label)] = key
+        lookup[fold_width(label)] = key
         lookup[key] = key
     options = "、".join(spec.values.values())
 
     def normalise(raw: str) -> Normalised:
-        s = nfkc(raw).strip()
+        s = fold_width(raw).strip()
         if not s:
             return None, None
-        key = lookup.get(s) or lookup.get(s.casefold())
+        key = lookup.get(s) or lookup.get(ascii_lower(s))
         if key is None:
             return INVALID, f"不是可选的值，请填写以下之一：{options}"
         return key, None
@@ -212,7 +238,23 @@ def town_normaliser(county_code: str) -> Callable[[str], Normalised]:
 def normaliser_for(
     spec: FieldSpec, county_code: str, period: Period
 ) -> Callable[[str], Normalised]:
-    """The cell check for one field, closed over what it needs (period, county)."""
+    """The cell check for one field, closed over what it needs (period, county); in every
+    column a number in scientific notation is refused with the hint to fix the cell format."""
+    normalise = _typed_normaliser(spec, county_code, period)
+
+    def checked(raw: str) -> Normalised:
+        if SCIENTIFIC_RE.match(raw.strip().translate(_DIGITS)):
+            return INVALID, SCIENTIFIC_REASON
+        return normalise(raw)
+
+    return checked
+
+
+def _typed_normaliser(
+    spec: FieldSpec, county_code: str, period: Period
+) -> Callable[[str], Normalised]:
+    if is_identifier(spec):
+        return normalise_identifier
     if spec.type == "text":
         return normalise_text
     if spec.type == "code":
@@ -358,6 +400,11 @@ def check_records(
     width = len(records[0])
     body = _rectangular(records[1:], width, log)
     body, source_rows = _drop_blank_rows(body)
+    required_keys = {spec.key for spec in form.fields if spec.required}
+    required = [pos for pos, key in enumerate(header.keys) if key in required_keys]
+    body, source_rows = _drop_non_data_rows(body, source_rows, required, log)
+    if not body and not log.count:
+        return _file_problem(Problem(None, "", "", EMPTY_REASON), encoding)
     if len(body) > limits.max_data_rows:
         reason = f"数据超过 {limits.max_data_rows:,} 行的上限，请拆分或删除多余的行后重新上传。"
         return _file_problem(Problem(None, "", "", reason), encoding)
@@ -421,6 +468,45 @@ def _rectangular(body: list[list[str]], width: int, log: ProblemLog) -> list[lis
     return fixed
 
 
+def _non_data_reason(row: list[str], required: list[int]) -> str | None:
+    """Why a row is a sheet's total line or footer rather than data, or None.
+
+    Only a row with an empty required cell qualifies, so data that merely mentions 合计 or
+    联系电话 in a text column is never mistaken for one.
+    """
+    if all(row[pos].strip() for pos in required):
+        return None
+    for cell in row:
+        text = cell.strip()
+        if _TOTAL_RE.match(text):
+            return "这是合计/小计行，不是数据；请删除此行（合计由系统计算）"
+        if _FOOTER_RE.search(text):
+            return "这是表尾的填表人/审核人/联系电话等信息，不是数据；请删除此行"
+    return None
+
+
+def _drop_non_data_rows(
+    body: list[list[str]], source_rows: list[int], required: list[int], log: ProblemLog
+) -> tuple[list[list[str]], list[int]]:
+    """Report each total line or footer once (not as a row of empty required cells) and
+    leave it out of the cell checks. Rows are looked at only if their text holds one of
+    the characters those words need, which keeps a big clean file to one pass."""
+    candidates = [
+        i
+        for i, joined in enumerate(map("".join, body))
+        if "计" in joined or "人" in joined or "话" in joined
+    ]
+    reasons = {i: r for i in candidates if (r := _non_data_reason(body[i], required))}
+    if not reasons:
+        return body, source_rows
+    add = log.stream()
+    for i, reason in reasons.items():
+        value = next((c.strip() for c in body[i] if c.strip()), "")
+        add(source_rows[i], -1, "", value, reason)
+    kept = [i for i in range(len(body)) if i not in reasons]
+    return [body[i] for i in kept], [source_rows[i] for i in kept]
+
+
 def _drop_blank_rows(body: list[list[str]]) -> tuple[list[list[str]], list[int]]:
     """Remove rows whose cells are all empty; keep each remaining row's Excel row number.
 
@@ -448,10 +534,17 @@ def _check_column(
     label: str,
 ) -> list:
     """Normalised values of one column (INVALID where a cell failed), problems logged."""
-    if spec.type == "text":
+    if spec.type == "text" and not is_identifier(spec):
         values: list = list(map(str.strip, raw))
         if "" in values:
             values = [v or None for v in values]
+        bad_text = {v for v in set(values) if v and v[-1].isdigit() and SCIENTIFIC_RE.match(v)}
+        if bad_text:
+            add = log.stream()
+            for i, v in enumerate(values):
+                if v in bad_text:
+                    add(source_rows[i], position, label, v, SCIENTIFIC_REASON)
+                    values[i] = INVALID
     else:
         cache = {u: normalise(u) for u in set(raw)}
         normalised = {u: value for u, (value, _reason) in cache.items()}

@@ -13,23 +13,18 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.contract import FieldSpec, FormSpec
-from reportflow.intake import FileResult, bulk, ingest, pipeline
-from reportflow.intake.files import read_claimed
-from reportflow.intake.model import Limits
+from reportflow.intake import FileResult, ingest, pipeline
 from reportflow.warehouse import connect
 
 COUNTY = "440881"
@@ -215,30 +210,3 @@ def test_a_plain_file_takes_the_bulk_path_and_blank_rows_are_skipped(tmp_path: P
     assert fast == exact
     assert fast[0][:2] == ("accepted", 50)
     assert [r[2] for r in fast[1]][18:21] == [20, 22, 23]  # Excel row 21 was the blank one
-
-
-@pytest.mark.parametrize("appended", [b"", b"J2,440881001,2026-02-01,other,other,x,\n"])
-def test_a_file_changed_after_it_was_read_is_left_to_the_exact_path(
-    tmp_path: Path, appended: bytes
-) -> None:
-    """DuckDB reads the claimed file itself: it must still be the bytes that were hashed."""
-    path = tmp_path / "x.data"
-    header = "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\n"
-    path.write_bytes((header + "J1,440881001,2026-02-01,其他,其他,调解中,\n").encode())
-    content = read_claimed(path, 1 << 20)
-    assert content.data is not None
-    kwargs = {
-        "form": contract.forms()["disputes"],
-        "county_code": COUNTY,
-        "period": PERIOD,
-        "limits": Limits.from_contract(),
-        "scratch": tmp_path / ".scratch.tmp",
-    }
-    con = duckdb.connect()
-    assert bulk.stage_bulk(con, path, content.data, identity=content.identity, **kwargs)
-
-    with path.open("ab") as handle:
-        handle.write(appended)
-    os.utime(path, ns=(time.time_ns() + 10**9,) * 2)
-
-    assert bulk.stage_bulk(con, path, content.data, identity=content.identity, **kwargs) is None

@@ -68,9 +68,17 @@ def test_corpus_case(
     assert status == case["outcome"]
     assert (tmp_path / archived_as).exists()
 
+    receipt = result.receipt_paths[1].read_text(encoding="utf-8-sig")
+    assert case.get("receipt", "") in receipt
     if case["outcome"] == "accepted":
         assert result.row_count == case["rows"] == raw_rows
         assert archived_as.startswith("archive/")
+        for column, values in case.get("stored", {}).items():
+            with connect(settings.warehouse_path, read_only=True) as con:
+                stored = con.execute(
+                    f"select cast({column} as varchar) from raw.{result.form} order by source_row"
+                ).fetchall()
+            assert [v for (v,) in stored] == values
         return
 
     assert raw_rows == 0
@@ -82,5 +90,4 @@ def test_corpus_case(
     assert first.row == expected["row"]
     assert first.column.startswith(expected.get("column", "")), first.column
     assert expected["reason"] in first.reason, first.reason
-    receipt = result.receipt_paths[1].read_text(encoding="utf-8-sig")
     assert expected["reason"] in receipt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import subprocess
@@ -30,13 +31,17 @@ V2 = (
     "JF-003,440802003,2026-10-07,land,other,调解中,\r\n"
 )
 BAD = D_HEAD + "\r\nJF-001,440803001,2026-10-05,邻里纠纷,其他,调解中,\r\n"
+OUTREACH = (
+    "活动编号,镇街代码,活动日期,形式,主题,受众人数,方言宣讲\n"
+    "XJ-1,440802001,2026-10-01,其他,t,5,否\n"
+)
 MTIME = datetime(2026, 11, 3, 1, 0, 0)  # naive UTC
 NOW = datetime(2026, 11, 3, 2, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    s = Settings(home=tmp_path / "home", stable_seconds=5, lock_timeout_seconds=1)
+    s = Settings(home=tmp_path / "home", stable_seconds=0, lock_timeout_seconds=1)
     init_home(s, now=NOW)
     return s
 
@@ -137,17 +142,18 @@ def test_accepted_file_is_loaded_archived_and_acknowledged(settings: Settings) -
     assert rows[0][10] == sub["submission_id"] == result.submission_id
     assert sub["status"] == "accepted" and sub["superseded_by"] is None
     assert sub["sha256"] == sha(V1) and sub["size_bytes"] == len(V1.encode())
-    assert sub["received_at"] == MTIME
+    assert sub["received_at"] == NOW.replace(tzinfo=None)  # first seen, not the mtime
     assert sub["processed_at"] == NOW.replace(tzinfo=None)
     assert sub["file_name"] == "disputes_2026-10.csv" and sub["row_count"] == 2
     archived = settings.home / sub["archived_as"]
     assert archived == result.archived_as
     assert archived.relative_to(settings.archive_dir).as_posix() == (
-        f"440802/disputes/2026-10/20261103T010000Z_{sha(V1)[:12]}.csv"
+        f"440802/disputes/2026-10/20261103T020000Z_{sha(V1)[:12]}.csv"
     )
     assert archived.read_bytes() == V1.encode()
     assert places(settings, sha(V1)) == ["archive"]
-    assert not any(settings.work_dir.iterdir())
+    assert [p.name for p in settings.work_dir.iterdir()] == ["arrivals"]
+    assert [p.name for p in (settings.work_dir / "arrivals").iterdir()] == [".lock"]  # forgotten
     receipt = (settings.drop_dir / "440802" / "回执" / "disputes_2026-10.回执.txt").read_text(
         encoding="utf-8-sig"
     )
@@ -220,8 +226,10 @@ def test_earlier_version_dropped_again_is_a_correction(settings: Settings) -> No
 
 
 def test_two_versions_in_one_cycle_the_later_one_stays(settings: Settings) -> None:
-    drop(settings, "矛盾纠纷_2026-10.csv", V2, mtime=datetime(2026, 11, 3, 1, 30))
-    drop(settings, "disputes_2026-10.csv", V1, mtime=datetime(2026, 11, 3, 1, 0))
+    # Written in this order, both first seen by the same run; their mtimes say the opposite
+    # and are ignored.
+    drop(settings, "disputes_2026-10.csv", V1, mtime=datetime(2026, 11, 3, 1, 30))
+    drop(settings, "矛盾纠纷_2026-10.csv", V2, mtime=datetime(2026, 11, 3, 1, 0))
     report = ingest(settings, now=NOW)
     assert [r.file_name for r in report.accepted] == [
         "disputes_2026-10.csv",
@@ -378,8 +386,8 @@ def test_typed_columns_of_every_type(settings: Settings) -> None:
 
 
 def test_unstable_and_temporary_files_wait(settings: Settings) -> None:
-    recent = datetime.now(UTC).replace(tzinfo=None)
-    drop(settings, "disputes_2026-10.csv", V1, mtime=recent)
+    settings = dataclasses.replace(settings, stable_seconds=3600)
+    drop(settings, "disputes_2026-10.csv", V1, mtime=datetime(2020, 1, 1))  # an old mtime too
     drop(settings, "outreach_2026-10.csv.part", "x")
     drop(settings, "~$矛盾纠纷.csv", "x")
     drop(settings, ".DS_Store", "x")
@@ -515,7 +523,7 @@ def test_internal_error_keeps_the_file_for_the_next_run(
         "outreach_2026-10.csv": "accepted",
     }
     assert report.internal_errors and "bug" in report.internal_errors[0]
-    assert places(settings, sha(V1)) == ["work"]
+    assert places(settings, sha(V1)) == ["drop"]  # nothing committed: it waits where it was
     monkeypatch.setattr(pipeline, "check_file", real)
     assert ingest(settings, now=NOW).accepted
     assert places(settings, sha(V1)) == ["archive"]
@@ -552,14 +560,17 @@ def test_locked_warehouse_is_a_clear_error_and_the_file_waits(settings: Settings
 
 
 def test_status_grid(settings: Settings) -> None:
+    # Received = the run that first saw the file; the mtimes (all before the deadline) are
+    # the sender's and say nothing. Deadline: 5 November 24:00 Beijing = 16:00 UTC.
     ok = V1
-    drop(settings, "disputes_2026-10.csv", ok, mtime=datetime(2026, 11, 5, 15, 59, 59))
+    drop(settings, "disputes_2026-10.csv", ok, mtime=datetime(2026, 10, 20))
+    ingest(settings, now=datetime(2026, 11, 5, 15, 59, 59, tzinfo=UTC))
     drop(
         settings,
         "disputes_2026-10.csv",
         ok.replace("440802", "440803"),
         county="440803",
-        mtime=datetime(2026, 11, 5, 16, 0, 1),
+        mtime=datetime(2026, 10, 20),
     )
     drop(
         settings,
@@ -568,9 +579,9 @@ def test_status_grid(settings: Settings) -> None:
         county="440804",
         mtime=datetime(2026, 11, 1),
     )
-    ingest(settings, now=datetime(2026, 11, 6, tzinfo=UTC))
+    ingest(settings, now=datetime(2026, 11, 5, 16, 0, 1, tzinfo=UTC))
 
-    grid = status_grid(settings, "202610")
+    grid = status_grid(settings, "202610", now=datetime(2026, 11, 6, tzinfo=UTC))
     assert [row["county_code"] for row in grid][:3] == ["440802", "440803", "440804"]
     assert len(grid) == 10 and all(len(row["forms"]) == 7 for row in grid)
     rows = {row["county_code"]: row for row in grid}
@@ -586,6 +597,38 @@ def test_status_grid(settings: Settings) -> None:
     assert rows["440803"]["cells"]["disputes"]["on_time"] is False
     assert rows["440804"]["cells"]["disputes"]["rejected_files"] == 1
     assert rows["440804"]["cells"]["disputes"]["on_time"] is None
+    late = (settings.drop_dir / "440803" / "回执" / "disputes_2026-10.回执.txt").read_text(
+        encoding="utf-8-sig"
+    )
+    assert "是否按时：逾期" in late and "收到时间：2026年11月6日 00:00:01" in late
+
+    before = status_grid(settings, "2026-10", now=datetime(2026, 11, 5, 15, tzinfo=UTC))
+    assert {row["county_code"]: row["forms"]["disputes"] for row in before}["440811"] == "not_due"
+    assert {row["county_code"]: row["forms"]["disputes"] for row in before}["440803"] == "late"
+
+
+def test_future_or_ancient_mtime_changes_nothing(settings: Settings) -> None:
+    drop(settings, "disputes_2026-10.csv", V1, mtime=datetime(2099, 1, 1))
+    drop(settings, "outreach_2026-10.csv", OUTREACH, mtime=datetime(1980, 1, 1))
+    report = ingest(settings, now=NOW)
+    assert [r.status for r in report.results] == ["accepted", "accepted"]
+    assert {s["received_at"] for s in submissions(settings)} == {NOW.replace(tzinfo=None)}
+    receipt = (settings.drop_dir / "440802" / "回执" / "disputes_2026-10.回执.txt").read_text(
+        encoding="utf-8-sig"
+    )
+    assert "2099" not in receipt and "收到时间：2026年11月3日 10:00:00" in receipt
+
+
+def test_a_file_seen_while_still_arriving_keeps_its_first_sighting(settings: Settings) -> None:
+    slow = dataclasses.replace(settings, stable_seconds=3600)
+    path = drop(settings, "disputes_2026-10.csv", V1)
+    [waiting] = ingest(slow, now=datetime(2026, 11, 5, 15, tzinfo=UTC)).results
+    assert waiting.status == "waiting"
+    path.write_bytes(V2.encode())  # the copy goes on after the deadline
+    [result] = ingest(settings, now=datetime(2026, 11, 5, 17, tzinfo=UTC)).results
+    assert result.status == "accepted" and result.row_count == 3
+    [sub] = submissions(settings)
+    assert sub["received_at"] == datetime(2026, 11, 5, 15)  # seen arriving before the deadline
 
 
 def test_status_grid_without_a_warehouse_is_all_missing(settings: Settings) -> None:

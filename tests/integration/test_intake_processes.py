@@ -3,8 +3,9 @@
 ``reportflow ingest`` runs as a subprocess. ``REPORTFLOW_TEST_CRASH_AT=<step>[:N]`` makes it
 kill itself with SIGKILL the N-th time it reaches a step (``reportflow.intake.crash``): no
 exception handler, ``finally`` or DuckDB rollback runs, as with the OOM killer or a power cut.
-At that moment every file must be in exactly one of drop/, work/, archive/ and quarantine/ and
-the warehouse must hold all of a file's rows or none. A plain re-run must then converge to
+At that moment every upload must still be in drop/ (perhaps with its private copy in work/ or
+already archived) or in exactly one of archive/ and quarantine/, and the warehouse must hold
+all of a file's rows or none. A plain re-run must then converge to
 exactly the state of a clean run on the same files: the same rows in every raw table and the
 same submission log (compared by an order-independent digest, timestamps and generated ids
 left out).
@@ -29,7 +30,7 @@ import pytest
 from reportflow import contract
 from reportflow.bench_intake import disputes_file
 from reportflow.intake import pipeline
-from reportflow.intake.crash import CRASH_ENV
+from reportflow.intake.crash import CRASH_ENV, GROW_ENV, STEPS
 from reportflow.warehouse import connect
 
 D_HEAD = "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\r\n"
@@ -91,7 +92,9 @@ def _drop_all(home: Path, uploads: list[Upload]) -> None:
         os.utime(path, (stamp, stamp))
 
 
-def _run_ingest(home: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+def _run_ingest(
+    home: Path, crash_at: str | None = None, grow_at: str | None = None
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.update(
         REPORTFLOW_HOME=str(home),
@@ -99,8 +102,11 @@ def _run_ingest(home: Path, crash_at: str | None = None) -> subprocess.Completed
         REPORTFLOW_LOCK_TIMEOUT_SECONDS="60",
     )
     env.pop(CRASH_ENV, None)
+    env.pop(GROW_ENV, None)
     if crash_at:
         env[CRASH_ENV] = crash_at
+    if grow_at:
+        env[GROW_ENV] = grow_at
     return subprocess.run(
         [sys.executable, "-m", "reportflow.cli", "ingest"],
         env=env,
@@ -132,7 +138,8 @@ def warehouse_state(home: Path) -> dict[str, tuple[int, str]]:
     """Digest of every raw table and of the submission log, without ids and processing times.
 
     A submission's ``superseded_by`` (an id) is replaced by the sha256 of the file that
-    superseded it; ``received_at`` (the upload's mtime) and ``archived_as`` are deterministic.
+    superseded it; ``received_at`` (the clock of the run that first saw the upload) and
+    ``archived_as`` (stamped with it) are left out.
     """
     with connect(home / "warehouse" / "reportflow.duckdb", read_only=True) as con:
         state = {
@@ -145,7 +152,7 @@ def warehouse_state(home: Path) -> dict[str, tuple[int, str]]:
             con.execute(
                 "select s.county_code, s.form, s.period, s.file_name, s.sha256, s.size_bytes, "
                 "s.row_count, s.status, s.reasons, s.error_count, s.replaced_earlier, "
-                "s.received_at, s.archived_as, later.sha256 "
+                "later.sha256 "
                 "from raw.submissions s "
                 "left join raw.submissions later on later.submission_id = s.superseded_by"
             ).fetchall()
@@ -190,8 +197,10 @@ def clean_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int
 @pytest.mark.parametrize(
     "crash_at",
     [
-        "after_claim:1",  # the big file is in work/, nothing read yet
-        "after_claim:4",  # the correction is in work/, three files done
+        "before_claim:1",  # the big file found stable, not yet read
+        "after_claim:1",  # the big file copied into work/, nothing checked yet
+        "after_claim:4",  # the correction copied into work/, three files done
+        "mid_check:2",  # a small file about to be checked
         "mid_load:1",  # inside the transaction of the big file (bulk path), rows inserted
         "mid_load:2",  # inside the transaction of a small file (exact path)
         "mid_load:4",  # inside the correction's transaction (superseding the earlier file)
@@ -212,14 +221,16 @@ def test_killed_at_any_step_a_rerun_converges_to_the_clean_state(
 
     assert crashed.returncode == -signal.SIGKILL, (crashed.returncode, crashed.stderr)
     for upload in UPLOADS:
-        assert len(_places(tmp_path, upload)) == 1, (upload.name, _places(tmp_path, upload))
+        found = _places(tmp_path, upload)
+        assert len(found) == len(set(found)) and not {"archive", "quarantine"} <= set(found)
+        assert "drop" in found or found in (["archive"], ["quarantine"]), (upload.name, found)
     _assert_all_or_nothing(tmp_path)
 
     rerun = _run_ingest(tmp_path)
 
     assert rerun.returncode in (0, 4), rerun.stderr
     assert warehouse_state(tmp_path) == clean_state
-    assert not [p for p in (tmp_path / "work").iterdir()]
+    assert not [p for p in (tmp_path / "work").iterdir() if p.name != "arrivals"]
     for upload in UPLOADS:
         assert _places(tmp_path, upload) == ["archive" if upload.accepted else "quarantine"]
         stem = upload.name.rsplit(".", 1)[0]
@@ -273,3 +284,100 @@ def test_two_runs_started_at_once_load_every_file_exactly_once(tmp_path: Path) -
     assert rows == {"440802": 25_000, "440803": 2} | {u.county: 40 for u in uploads[5:]}
     processed = [line for out in outputs for line in out.splitlines() if "440" in line]
     assert len(processed) == len(uploads)  # every file handled by exactly one of the runs
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_file_growing_during_any_step_ends_loaded_whole(tmp_path: Path, step: str) -> None:
+    """A copy that stalled long enough to look finished goes on while intake processes it:
+    whatever the step, nothing partial is ever current, and once the file is stable all of
+    it is loaded, archived byte for byte and described by its receipt."""
+    rows = [f"G{i},440802001,2026-10-05,其他,其他,调解中,\r\n" for i in range(100)]
+    first, rest = (D_HEAD + "".join(rows[:51])).encode(), "".join(rows[51:]).encode()
+    folder = tmp_path / "drop" / "440802"
+    folder.mkdir(parents=True)
+    upload = folder / "disputes_2026-10.csv"
+    upload.write_bytes(first)
+    extra = tmp_path / "rest.bin"
+    extra.write_bytes(rest)
+
+    grown = _run_ingest(tmp_path, grow_at=f"{step}:{upload}:{extra}")
+    assert grown.returncode == 0, grown.stderr
+    assert not upload.exists() or upload.read_bytes() == first + rest
+    _assert_all_or_nothing(tmp_path)
+    with connect(tmp_path / "warehouse" / "reportflow.duckdb", read_only=True) as con:
+        logged = [n for (n,) in con.execute("select row_count from raw.submissions").fetchall()]
+    # Grown before it was read: loaded whole at once. Grown after it was read but before the
+    # commit: nothing is logged or loaded in this cycle. Grown after the commit: the 51 rows
+    # read are what was loaded and archived, and the upload stays for the next cycle.
+    before_read, after_commit = STEPS.index("after_claim"), STEPS.index("after_commit")
+    position = STEPS.index(step)
+    expected = [100] if position < before_read else [] if position < after_commit else [51]
+    assert logged == expected
+    for _ in range(2):  # the next cycle(s) take the file whole once it is stable
+        if upload.exists():
+            assert _run_ingest(tmp_path).returncode == 0
+
+    assert not upload.exists()
+    with connect(tmp_path / "warehouse" / "reportflow.duckdb", read_only=True) as con:
+        [(sid, sha, count, archived)] = con.execute(
+            "select submission_id, sha256, row_count, archived_as from raw.submissions "
+            "where status = 'accepted' and superseded_by is null"
+        ).fetchall()
+        loaded = con.execute(
+            "select count(*), count(distinct case_id) from raw.disputes where submission_id = ?",
+            [sid],
+        ).fetchall()
+    whole = first + rest
+    assert count == 100 and loaded == [(100, 100)]
+    assert (tmp_path / archived).read_bytes() == whole
+    assert sha == hashlib.sha256(whole).hexdigest()
+    receipt = (folder / "回执" / "disputes_2026-10.回执.txt").read_text(encoding="utf-8-sig")
+    assert sha in receipt and "导入行数：100 行" in receipt
+    assert not [p for p in (tmp_path / "work").iterdir() if p.name != "arrivals"]
+
+
+def test_a_file_written_by_another_process_while_ingest_runs_ends_loaded_whole(
+    tmp_path: Path,
+) -> None:
+    """A real writer process appends to an upload, row by row, while ingest runs again and
+    again (every file looks stable at once: stable_seconds 0). Runs may load nothing or a
+    part that is then replaced, but once the writer is done and one more run has passed,
+    the warehouse holds every row, and the archived copy of the current file is its bytes."""
+    folder = tmp_path / "drop" / "440802"
+    folder.mkdir(parents=True)
+    upload = folder / "disputes_2026-10.csv"
+    upload.write_bytes(D_HEAD.encode())
+    rows = 400
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "with open(sys.argv[1], 'ab', buffering=0) as f:\n"
+            "    for i in range(int(sys.argv[2])):\n"
+            "        f.write(f'W{i},440802001,2026-10-05,其他,其他,调解中,\\r\\n'.encode())\n"
+            "        time.sleep(0.005)\n",
+            str(upload),
+            str(rows),
+        ]
+    )
+    runs = 0
+    while writer.poll() is None:
+        assert _run_ingest(tmp_path).returncode in (0, 4)
+        runs += 1
+    assert writer.wait() == 0
+    while upload.exists():
+        assert _run_ingest(tmp_path).returncode == 0
+    whole = D_HEAD.encode() + b"".join(
+        f"W{i},440802001,2026-10-05,其他,其他,调解中,\r\n".encode() for i in range(rows)
+    )
+    with connect(tmp_path / "warehouse" / "reportflow.duckdb", read_only=True) as con:
+        [(sha, count, archived)] = con.execute(
+            "select sha256, row_count, archived_as from raw.submissions "
+            "where status = 'accepted' and superseded_by is null"
+        ).fetchall()
+        loaded = con.execute("select count(*) from raw.disputes").fetchall()[0][0]
+    assert runs >= 1 and count == rows == loaded
+    assert (tmp_path / archived).read_bytes() == whole
+    assert sha == hashlib.sha256(whole).hexdigest()
+    _assert_all_or_nothing(tmp_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -35,11 +36,16 @@ TOWNS = sorted(t.code for t in contract.towns().values() if t.county_code == COU
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
-# Free text: anything but NUL and surrogates; stored after trimming.
+# Free text: anything but NUL and surrogates, and not a number in scientific notation (Excel's
+# 4.40811E+11, refused in every column); stored after trimming.
+SCIENTIFIC = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+\s*")
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=30,
-)
+).filter(lambda text: not SCIENTIFIC.fullmatch(text))
+# Ids and codes: printable ASCII, written as typed or with the input method in full-width mode.
+ID_TEXT = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=12)
+TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
 
 
 def _date_spelling(day: date, style: int) -> str:
@@ -66,10 +72,11 @@ def _whole_spelling(n: int, style: int) -> str:
 def cell(draw: st.DrawFn, spec: FieldSpec, row: dict, index: int) -> tuple[str, object]:
     """(what is written in the file, what the warehouse must hold) for one field."""
     pad = draw(st.sampled_from(["", " ", "\u3000", "  "]))
+    if spec.type == "text" and spec.key.endswith(("_id", "_code")):
+        core = f"ID{index}-" + draw(ID_TEXT)
+        shown = core.translate(TO_FULL_WIDTH) if draw(st.booleans()) else core
+        return pad + shown + pad, core
     if spec.type == "text":
-        if spec.unique:
-            core = f"ID{index}-" + draw(TEXT).strip()
-            return pad + core + pad, core.strip()
         value = draw(TEXT)
         if spec.required:
             value = "x" + value
@@ -132,7 +139,7 @@ def valid_row(draw: st.DrawFn, form: FormSpec, index: int) -> tuple[dict, dict]:
 @st.composite
 def valid_file(draw: st.DrawFn) -> tuple[FormSpec, bytes, list[dict]]:
     form = draw(st.sampled_from(list(contract.forms().values())))
-    count = draw(st.integers(0, 12))
+    count = draw(st.integers(1, 12))  # a file without data rows is refused
     rows = [draw(valid_row(form, i)) for i in range(count)]
     order = draw(st.permutations(list(form.fields)))
     english = draw(st.booleans())
@@ -149,9 +156,16 @@ def valid_file(draw: st.DrawFn) -> tuple[FormSpec, bytes, list[dict]]:
     if draw(st.booleans()):
         buffer.write("," * (len(order) - 1) + "\r\n")  # a blank trailing row from Excel
     text = buffer.getvalue()
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk"]))
+    if encoding == "gbk":
+        # GBK files are read only within GB2312 (beyond it they are refused as possibly mixed
+        # encodings); keep generated GBK files to text GB2312 holds as such.
+        try:
+            assume(text.encode("gb2312").decode("gbk") == text)
+        except UnicodeEncodeError:
+            assume(False)
     data = text.encode(encoding)
-    if encoding == "gb18030":
+    if encoding == "gbk":
         # UTF-8 is tried first: a GB18030 file that happens to be valid UTF-8 is read as UTF-8
         # (a real GBK file always has Chinese header bytes that are not). Keep such files out.
         try:

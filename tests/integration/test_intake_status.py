@@ -17,6 +17,7 @@ from pathlib import Path
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.intake import ingest, init_home
+from reportflow.periods import Period
 
 HEAD = "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\r\n"
 NOW = datetime(2026, 11, 3, tzinfo=UTC)
@@ -47,18 +48,20 @@ def _status_columns(line: str, words: set[str]) -> list[int]:
 def test_status_prints_a_readable_grid_with_late_files(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", stable_seconds=0)
     init_home(settings, now=NOW)
-    # Deadline: 5 November 24:00 Beijing time = 2026-11-05 16:00 UTC.
+    # Deadline: 5 November 24:00 Beijing time = 2026-11-05 16:00 UTC. Received = the ingest
+    # run that first saw the file; the mtimes (all before the deadline) play no part.
     _drop(
         settings,
         "440802",
         "J1,440802001,2026-10-05,其他,其他,调解中,\r\n",
-        datetime(2026, 11, 5, 15),
+        datetime(2026, 11, 1),
     )
+    ingest(settings, now=datetime(2026, 11, 5, 15, tzinfo=UTC))
     _drop(
         settings,
         "440803",
         "J1,440803001,2026-10-05,其他,其他,调解中,\r\n",
-        datetime(2026, 11, 5, 17),
+        datetime(2026, 11, 1),
     )
     _drop(
         settings, "440804", "J1,440802001,2026-10-05,其他,其他,调解中,\r\n", datetime(2026, 11, 1)
@@ -94,3 +97,20 @@ def test_status_prints_a_readable_grid_with_late_files(tmp_path: Path) -> None:
     header = next(line for line in lines if any(n in line for n in names) and line[:6] != "4408")
     name = next(n for n in names if n in header)
     assert _width(header[: header.index(name)]) == next(iter(columns))[disputes]
+
+
+def test_status_of_a_period_not_yet_due_says_so(tmp_path: Path) -> None:
+    """Before the deadline, a form nobody has sent yet is 未到期, not missing."""
+    settings = Settings(home=tmp_path / "home", stable_seconds=0)
+    init_home(settings)
+    current = Period.current().key  # its deadline is next month
+    done = subprocess.run(
+        [sys.executable, "-m", "reportflow.cli", "status", "--period", current],
+        env=dict(os.environ, REPORTFLOW_HOME=str(settings.home)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [line for line in done.stdout.splitlines() if line[:6].isdigit()]
+    assert len(rows) == len(contract.counties())
+    assert all(line.split()[2:] == ["未到期"] * len(contract.forms()) for line in rows), rows

@@ -31,7 +31,7 @@ def _run(
 def test_help_lists_every_command(tmp_path: Path) -> None:
     result = _run("--help", home=tmp_path)
     assert result.returncode == 0
-    for command in ("init", "demo-data", "ingest", "build", "publish", "run", "status"):
+    for command in ("init", "demo-data", "ingest", "build", "publish", "run", "status", "quality"):
         assert command in result.stdout
 
 

@@ -37,9 +37,58 @@ def test_gbk_and_gb18030(codec: str) -> None:
     assert decode(TEXT.encode(codec)) == (TEXT, "gb18030")
 
 
-def test_gb18030_only_characters() -> None:
-    text = HEADER + "\n𠀀 is outside GBK,€\n"
-    assert decode(text.encode("gb18030")) == (text, "gb18030")
+def test_gbk_with_everyday_punctuation_is_read() -> None:
+    text = HEADER + "\n“张·三”——湛江市、霞山区。￥１２３（全角）…\r\n"
+    assert decode(text.encode("gbk")) == (text, "gb18030")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # A file mixing lines saved as UTF-8 and lines saved as GBK.
+        (HEADER + "\n").encode("gbk") + "JF-1,440802001,其他,湛江市霞山区解放街道\n".encode(),
+        # Whole UTF-8 text with one stray GBK byte pair: GB18030 would "decode" it all.
+        "湛江市霞山区解放街道".encode() + "否".encode("gbk") + b"\n",
+        # Windows-1252: curly quotes and accented letters.
+        "“Smith”s café’s Müller".encode("cp1252"),
+        # GBK's user-defined area: never typed by a clerk.
+        HEADER.encode("gbk") + b"\n\xaa\xa1\n",
+    ],
+    ids=["utf8-and-gbk-lines", "utf8-with-gbk-pair", "windows-1252", "user-area"],
+)
+def test_mixed_or_misdeclared_encodings_are_refused(data: bytes) -> None:
+    data.decode("gb18030")  # it all "decodes": that proves nothing
+    with pytest.raises(ContentError) as caught:
+        decode(data)
+    assert "混有不同编码" in str(caught.value) and "CSV UTF-8（逗号分隔）" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "440883001,梅菉街道,石塱村,埇头村,二〇二六年,堃,珺,昇\r\n",  # GBK beyond GB2312
+        "𠀀 is outside GBK,€\r\n",  # GB18030's four-byte characters
+    ],
+)
+def test_rare_characters_of_real_names_are_read(text: str) -> None:
+    data = (HEADER + "\r\n" + text).encode("gb18030")
+    assert decode(data) == (HEADER + "\r\n" + text, "gb18030")
+
+
+def test_every_gb2312_character_is_read() -> None:
+    """Every assigned GB2312 code, as Excel's GBK saves it, is read (none taken for mojibake)."""
+    pairs = []
+    for lead in range(0xA1, 0xF8):
+        for trail in range(0xA1, 0xFF):
+            pair = bytes([lead, trail])
+            try:
+                pair.decode("gb2312")
+            except UnicodeDecodeError:
+                continue
+            pairs.append(pair)
+    data = b"x,".join(pairs) + b"\r\n"
+    assert len(pairs) > 7000
+    assert decode(data) == (data.decode("gb18030"), "gb18030")
 
 
 def test_undecodable_is_refused_with_a_reason() -> None:
@@ -209,7 +258,7 @@ def test_empty_header_column_with_data_is_a_problem() -> None:
 def test_title_row_above_the_header_gets_one_clear_problem() -> None:
     mapped = map_header(_records("赤坎区矛盾纠纷表,,,,,,", HEADER), DISPUTES)
     assert len(mapped.problems) == 1
-    assert "标题行" in mapped.problems[0].reason
+    assert "请删除表头上方的第1行" in mapped.problems[0].reason
 
 
 def test_wrong_delimiter_is_explained() -> None:

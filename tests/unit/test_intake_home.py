@@ -12,7 +12,7 @@ import pytest
 from reportflow import contract
 from reportflow.config import Settings
 from reportflow.intake import init_home
-from reportflow.intake.home import GUIDE_NAME, reporting_period, template_name
+from reportflow.intake.home import GUIDE_NAME, template_name
 from reportflow.intake.model import Limits
 from reportflow.intake.validate import check_file
 
@@ -34,14 +34,10 @@ def test_data_dirs_and_drop_folders(home: Settings) -> None:
         assert (base / "回执").is_dir() and (base / "模板").is_dir()
 
 
-def test_reporting_period_is_the_previous_month_in_beijing() -> None:
-    assert reporting_period(NOW) == "2026-10"
-    assert reporting_period(datetime(2026, 10, 31, 16, 30, tzinfo=UTC)) == "2026-10"  # Nov 1 local
-    assert reporting_period(datetime(2026, 1, 10)) == "2025-12"
-
-
 @pytest.mark.parametrize("county", [c.code for c in contract.counties()])
-def test_every_template_is_valid_for_its_county(home: Settings, county: str) -> None:
+def test_every_template_is_refused_only_for_its_example_row(home: Settings, county: str) -> None:
+    """A blank template dropped as it is cannot become data; with its example ids changed,
+    its row passes every rule (so the example shows a correct way to fill the form)."""
     folder = home.drop_dir / county / "模板"
     for form in contract.forms().values():
         data = (folder / template_name(form)).read_bytes()
@@ -49,11 +45,22 @@ def test_every_template_is_valid_for_its_county(home: Settings, county: str) -> 
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
         assert rows[0] == [f.label for f in form.fields]
         assert len(rows) == 2
-        result = check_file(
-            data, form=form, county_code=county, period="2026-10", limits=Limits.from_contract()
-        )
-        assert result.ok, (form.key, result.problems)
-        assert result.row_count == 1
+
+        def checked(content: bytes, form=form):
+            return check_file(
+                content,
+                form=form,
+                county_code=county,
+                period="2026-10",
+                limits=Limits.from_contract(),
+            )
+
+        refused = checked(data)
+        assert refused.problems and all(p.row == 2 for p in refused.problems)
+        assert all("请删除示例行" in p.reason for p in refused.problems), refused.problems
+        filled = checked(data.replace("示例-".encode(), b""))
+        assert filled.ok, (form.key, filled.problems)
+        assert filled.row_count == 1
 
 
 def test_guide_is_generated_from_the_contract(home: Settings) -> None:
@@ -68,6 +75,9 @@ def test_guide_is_generated_from_the_contract(home: Settings) -> None:
     assert "440802001  中华街道" in text
     assert "440803001" not in text  # another county's towns are not listed
     assert "&lt;" not in text and "&#" not in text  # plain text, not HTML-escaped
+    assert "次月 5 日 24:00（北京时间）前报送" in text and "以系统收到文件的时间为准" in text
+    assert "隐藏的行、筛选掉的行也会随文件一起保存和报送" in text
+    assert "示例行" in text and "「文本」" in text and "合计" in text
 
 
 def test_init_home_is_idempotent_and_leaves_uploads_alone(home: Settings) -> None:

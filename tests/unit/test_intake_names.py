@@ -133,3 +133,38 @@ def test_receipt_stem_is_bounded() -> None:
     stem = receipt_stem("矛" * 300 + ".csv")
     assert len(stem.encode("utf-8")) <= MAX_STEM_BYTES
     assert len((stem + ".回执.html").encode("utf-8")) < 255
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["२०२४-०४", "٢٠٢٤-٠٤", "2024-0４".replace("４", "٤"), "①②③④-⑤⑥", "²⁰²⁴⁻⁰⁴", "𝟐𝟎𝟐𝟒-𝟎𝟒"],
+)
+def test_only_ascii_and_full_width_digits_are_digits(text: str) -> None:
+    assert parse_period(text) is None
+
+
+def test_full_width_digits_are_digits() -> None:
+    assert parse_period("２０２６－１０") == "2026-10" and parse_period("２０２６１０") == "2026-10"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "inſtructors_2024-05.csv",  # long s: NFKC or casefold would make it "instructors"
+        "ﬁeld_2024-05.csv",  # a ligature
+    ],
+)
+def test_form_names_do_not_match_through_lookalikes(name: str) -> None:
+    with pytest.raises(NameProblem, match="无法识别报表名"):
+        parse_submission_name(name)
+
+
+def test_future_periods_are_named_but_not_begun() -> None:
+    from datetime import UTC, datetime
+
+    from reportflow.intake.names import not_begun_reason
+
+    now = datetime(2026, 10, 31, 16, 30, tzinfo=UTC)  # 1 November, 00:30 in Beijing
+    assert not_begun_reason("2026-11", now) is None
+    assert "2026年12月" in (not_begun_reason("2026-12", now) or "")
+    assert "还没有开始" in (not_begun_reason("2099-01", now) or "")

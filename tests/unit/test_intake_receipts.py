@@ -9,11 +9,12 @@ from pathlib import Path
 from reportflow.intake.model import Problem
 from reportflow.intake.receipts import (
     ReceiptContext,
-    beijing_time,
+    deadline_text,
     render,
     shown_value,
     write_receipts,
 )
+from reportflow.periods import Period
 from reportflow.templating import environment
 
 NOW = datetime(2026, 11, 3, 2, 0, 0)
@@ -134,8 +135,36 @@ def test_shown_value_is_one_bounded_line() -> None:
     assert shown_value(None) == ""
 
 
-def test_beijing_time() -> None:
-    assert beijing_time(datetime(2026, 10, 31, 16, 30)) == "2026年11月1日 00:30:00"
+def test_deadline_is_said_as_the_rule_says_it() -> None:
+    assert deadline_text(Period.parse("2026-10").deadline(5)) == "2026年11月5日 24:00"
+    assert deadline_text(Period.parse("2027-01").deadline(31)) == "2027年2月28日 24:00"
+
+
+def _accepted(received_at: datetime) -> ReceiptContext:
+    return ReceiptContext(
+        kind="accepted",
+        county_code="440802",
+        file_name="disputes_2026-10.csv",
+        received_at=received_at,
+        processed_at=NOW,
+        form="disputes",
+        period="2026-10",
+        row_count=1234,
+        sha256="ab" * 32,
+        deadline_day=5,
+    )
+
+
+def test_receipt_states_deadline_rows_and_on_time() -> None:
+    # 5 November 24:00 Beijing time is 16:00 UTC.
+    html, text = render(_accepted(datetime(2026, 11, 5, 15, 59, 59)))
+    assert "报送截止：2026年11月5日 24:00（北京时间" in text
+    assert "收到时间：2026年11月5日 23:59:59（北京时间）" in text
+    assert "是否按时：按时" in text and "逾期" not in text
+    assert "本次导入 1,234 行数据。请与 Excel 表中的数据行数核对" in text
+    assert "隐藏或筛选掉的行" in text and "本次导入 1,234 行数据。" in html
+    late_html, late = render(_accepted(datetime(2026, 11, 5, 16, 0, 1)))
+    assert "是否按时：逾期（截止时间后才收到）" in late and "逾期" in late_html
 
 
 def test_receipts_are_written_beside_the_drop_folder(tmp_path: Path) -> None:

@@ -8,18 +8,19 @@ from reportflow import contract
 from reportflow.intake.model import Limits
 from reportflow.intake.validate import (
     INVALID,
-    Period,
     ProblemLog,
     check_file,
     enum_normaliser,
     normalise_date,
     normalise_decimal,
+    normalise_identifier,
     normalise_text,
     normalise_whole,
     normalise_yesno,
     normaliser_for,
     town_normaliser,
 )
+from reportflow.periods import Period
 
 LIMITS = Limits(max_bytes=50 * 1024 * 1024, max_data_rows=1_000_000, max_listed_errors=200)
 OCT = Period.parse("2026-10")
@@ -36,11 +37,6 @@ def check(form: str, text: str, *, county: str = "440802", period: str = "2026-1
 # ------------------------------------------------------------------ single cells
 
 
-def test_period_bounds() -> None:
-    assert (OCT.first_day, OCT.last_day, OCT.label) == ("2026-10-01", "2026-10-31", "2026年10月")
-    assert Period.parse("2028-02").last_day == "2028-02-29"
-
-
 @pytest.mark.parametrize(
     ("raw", "iso"),
     [
@@ -50,8 +46,12 @@ def test_period_bounds() -> None:
         ("2026年10月5日", "2026-10-05"),
         (" 2026/1/31 ", "2026-01-31"),
         ("２０２６-１０-０５", "2026-10-05"),
+        ("２０２６／１０／５", "2026-10-05"),
+        ("２０２６－１０－０５", "2026-10-05"),
         ("2026-10-31", "2026-10-31"),
         ("1999-12-31", "1999-12-31"),
+        ("2026/10/5 0:00", "2026-10-05"),  # a date cell with a time format, at midnight
+        ("2026-10-05 00:00:00", "2026-10-05"),
         ("", None),
         ("   ", None),
     ],
@@ -66,7 +66,10 @@ def test_dates_accepted(raw: str, iso: str | None) -> None:
         ("2026.10.05", "格式无法识别"),
         ("05/10/2026", "格式无法识别"),
         ("2026-10/5", "格式无法识别"),
-        ("2026/10/5 0:00", "格式无法识别"),
+        ("2026/10/5 8:30", "日期带有时间；请把单元格格式设为只有年月日的「日期」格式"),
+        ("2026-10-05 08:30:15", "日期带有时间"),
+        ("46300", "是 Excel 的日期序号"),
+        ("46300.5", "是 Excel 的日期序号"),
         ("20261005", "格式无法识别"),
         ("2026年10月5号", "格式无法识别"),
         ("2026-02-30", "没有这一天"),
@@ -333,9 +336,13 @@ def test_check_file_refuses_oversized_data_before_looking_inside() -> None:
     assert result.error_count == 1 and "文件过大" in result.problems[0].reason
 
 
-def test_header_only_file_is_a_valid_empty_snapshot() -> None:
-    result = check("outreach", "活动编号,镇街代码,活动日期,形式,主题,受众人数,方言宣讲\r\n")
-    assert result.ok and result.row_count == 0
+def test_header_only_file_is_refused_as_empty() -> None:
+    result = check(
+        "outreach", "活动编号,镇街代码,活动日期,形式,主题,受众人数,方言宣讲\r\n,,,,,,\r\n"
+    )
+    assert [p.reason for p in result.problems] == [
+        "文件中只有表头，没有数据行；请填入本月的数据后再报送。"
+    ]
 
 
 def test_every_form_accepts_its_own_labels_and_rejects_blank_required_cells() -> None:
@@ -344,3 +351,82 @@ def test_every_form_accepts_its_own_labels_and_rejects_blank_required_cells() ->
         result = check(form.key, header + "\n" + "," * (len(form.fields) - 1) + "x\n")
         required = [f for f in form.fields if f.required]
         assert result.error_count >= len(required) - (1 if form.fields[-1].required else 0)
+
+
+# ------------------------------------------------------------------ Excel's habits
+
+
+@pytest.mark.parametrize("raw", ["4.40811E+11", "1E+15", "4.40811e+11", " 4.4081E+11 ", "1.2E-05"])
+def test_scientific_notation_is_refused_in_every_column_of_every_form(raw: str) -> None:
+    for form in FORMS.values():
+        for spec in form.fields:
+            value, reason = normaliser_for(spec, "440802", OCT)(raw)
+            assert value is INVALID and "科学计数法" in (reason or "") and "文本" in (reason or "")
+
+
+def test_scientific_ids_in_a_text_column_reject_the_file() -> None:
+    head = "党组织编号,党组织名称,镇街代码,列入日期,状态,摘帽日期,结对指导员编号\n"
+    rows = "".join(f"D{i},某村党支部,440802001,2026-02-01,整顿中,,4.40811E+11\n" for i in range(2))
+    result = check("weak_orgs", head + rows)
+    assert [(p.row, p.value) for p in result.problems] == [(2, "4.40811E+11"), (3, "4.40811E+11")]
+    assert all("科学计数法" in p.reason for p in result.problems)
+
+
+def test_full_width_ids_are_folded_so_one_case_is_one_case() -> None:
+    result = check(
+        "disputes",
+        "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\n"
+        "ＳＸ－ＪＦ－２０２６－１５０,440802001,2026-10-05,其他,其他,调解中,\n"
+        "SX-JF-2026-150,440802001,2026-10-05,其他,其他,调解中,\n",
+    )
+    assert [p.reason for p in result.problems] == ["与第2行重复，同一文件中案件编号不能重复"]
+    assert normalise_identifier("ＳＸ－ＪＦ－２０２６－１５０") == ("SX-JF-2026-150", None)
+
+
+def test_the_templates_example_row_is_refused() -> None:
+    value, reason = normalise_identifier("示例-JF-0001")
+    assert value is INVALID and "请删除示例行" in (reason or "")
+
+
+@pytest.mark.parametrize(
+    ("row", "hint"),
+    [
+        ("合计,,,,,,", "合计/小计行"),
+        (" 小 计 ,,,,,,", "合计/小计行"),
+        ("总计：3件,,,,,,", "合计/小计行"),
+        ("填表人：张三,,审核人：李四,,联系电话：0759-1234567,,", "填表人/审核人/联系电话"),
+        (",,,,,,联系电话：0759-1234567", "填表人/审核人/联系电话"),
+    ],
+)
+def test_totals_and_footers_get_one_line_each(row: str, hint: str) -> None:
+    result = check(
+        "disputes",
+        "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\n"
+        "JF-1,440802001,2026-10-05,其他,其他,调解中,\n" + row + "\n",
+    )
+    [problem] = result.problems
+    assert problem.row == 3 and hint in problem.reason and "请删除此行" in problem.reason
+
+
+def test_data_that_mentions_totals_is_data() -> None:
+    result = check(
+        "early_warnings",
+        "问题编号,镇街代码,上报日期,类别,处置日期,简要情况\n"
+        "合计-1,440802001,2026-10-03,其他,,合计损失2万元，联系电话已登记\n",
+    )
+    assert result.ok and result.row_count == 1
+
+
+@pytest.mark.parametrize("above", [1, 2, 4])
+def test_title_rows_above_the_header_get_one_line(above: int) -> None:
+    titles = ["赤坎区2026年10月矛盾纠纷统计表,,,,,,", "填报单位：赤坎区,,,,,填报日期：2026-11-02,"]
+    titles += [",,,,,,"] * 2
+    result = check(
+        "disputes",
+        "\n".join(titles[:above])
+        + "\n案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\n"
+        "JF-1,440802001,2026-10-05,其他,其他,调解中,\n",
+    )
+    [problem] = result.problems
+    assert problem.row == 1 and f"表头在第{above + 1}行" in problem.reason
+    assert f"删除表头上方的第1至{above}行" in problem.reason or above == 1
