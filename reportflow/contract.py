@@ -134,7 +134,7 @@ def ignored_name_patterns() -> list[str]:
 
 def city(contract_dir: Path = CONTRACT_DIR) -> County:
     doc = _forms_document(contract_dir)["city"]
-    return County(code=doc["code"], name=doc["name"], kind="city", sort_order=0)
+    return County(code=doc["code"], name=doc["name"], kind=doc["kind"], sort_order=0)
 
 
 def type_labels() -> dict[str, str]:
@@ -155,7 +155,7 @@ def county_by_code(code: str) -> County | None:
 
 
 def county_kinds(contract_dir: Path = CONTRACT_DIR) -> dict[str, str]:
-    """Kind key → Chinese label of a county-level unit (district 区, …)."""
+    """Kind key → Chinese label of a reporting unit (city 地级市, district 区, …)."""
     return dict(_forms_document(contract_dir)["county_kinds"])
 
 

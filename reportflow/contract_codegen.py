@@ -279,23 +279,156 @@ def staging_yaml(contract_dir: Path) -> str:
     return _yaml({"version": 2, "models": models})
 
 
-def indicator_docs(contract_dir: Path) -> str:
-    """``models/_indicator_docs.md``: one doc block per indicator, its label, key and definition."""
-    blocks = [_jinja_comment()]
-    for spec in contract.indicators(contract_dir):
-        body = f"{spec.label} ({spec.key}): {spec.definition}"
-        blocks.append(f"{{% docs ind_{spec.key} %}}\n{body}\n{{% enddocs %}}\n")
-    return "\n".join(blocks)
-
-
 def city_macros(contract_dir: Path) -> str:
-    """``macros/contract.sql``: the city's code and name for the marts' city row."""
+    """``macros/contract.sql``: the city's code, name and kind for the marts' city row."""
     city = contract.city(contract_dir)
     return (
         f"{_jinja_comment()}\n"
         f"{{% macro city_code() %}}{city.code}{{% endmacro %}}\n\n"
-        f"{{% macro city_name() %}}{city.name}{{% endmacro %}}\n"
+        f"{{% macro city_name() %}}{city.name}{{% endmacro %}}\n\n"
+        f"{{% macro city_kind() %}}{city.kind}{{% endmacro %}}\n"
     )
+
+
+#: dbt data type of an indicator column, by indicator kind (indicators.md: counts are whole
+#: numbers, rates and year-on-year ratios fractions, amounts 亿元 with 2 decimals).
+INDICATOR_DATA_TYPES: dict[str, str] = {
+    "count": "bigint",
+    "rate": "double",
+    "ratio": "double",
+    "amount": "decimal(18,2)",
+}
+
+
+def _typed(column: dict[str, Any], data_type: str) -> dict[str, Any]:
+    """``column`` with its enforced-contract data type, placed after its name."""
+    return {"name": column["name"], "data_type": data_type} | column
+
+
+def _unit_key_columns(period_model: str) -> list[dict[str, Any]]:
+    """``period`` and ``county_code``, the key of every one-row-per-unit-and-period model."""
+    return [
+        _column(
+            "period",
+            "{{ doc('col_period') }}",
+            ["not_null", _relationship(period_model, "period")],
+        ),
+        _column(
+            "county_code",
+            "{{ doc('col_county_code') }}",
+            ["not_null", _relationship("dim_county", "county_code")],
+        ),
+    ]
+
+
+def _indicator_tests(spec: contract.IndicatorSpec) -> list[Any]:
+    """Bounds every value of ``spec`` must keep; forms_* exist for every unit, so never null."""
+    if spec.kind == "ratio":
+        return []
+    bounds = {"min_value": 0} | ({"max_value": 1} if spec.kind == "rate" else {})
+    present = ["not_null"] if spec.form is None else []
+    return [*present, {"value_between": {"arguments": bounds}}]
+
+
+def _unique_per_unit() -> list[dict[str, Any]]:
+    return [{"unique_combination": {"arguments": {"columns": ["period", "county_code"]}}}]
+
+
+def contract_docs(contract_dir: Path) -> str:
+    """``models/_contract_docs.md``: indicator docs and the enumerations the marts carry."""
+    blocks = [_jinja_comment()]
+    for spec in contract.indicators(contract_dir):
+        body = f"{spec.label} ({spec.key}): {spec.definition}"
+        blocks.append(f"{{% docs ind_{spec.key} %}}\n{body}\n{{% enddocs %}}\n")
+    enumerations = {
+        "col_county_kind": _labelled(
+            "county_kind", "单位类型", contract.county_kinds(contract_dir)
+        ),
+        "col_indicator_kind": _labelled(
+            "indicator_kind", "指标类型", contract.indicator_kinds(contract_dir)
+        ),
+    }
+    for name, body in enumerations.items():
+        blocks.append(f"{{% docs {name} %}}\n{body}\n{{% enddocs %}}\n")
+    return "\n".join(blocks)
+
+
+def dim_county_yaml(contract_dir: Path) -> str:
+    """``models/marts/_dim_county.yml``: the reporting units, their kinds from the contract."""
+    city = contract.city(contract_dir)
+    model = {
+        "name": "dim_county",
+        "description": f"报送单位 (dim_county): the city {city.name} ({city.code}, sort_order 0) "
+        f"and the {len(contract.counties(contract_dir))} county-level units (sort_order 1..).",
+        "config": {"contract": {"enforced": True}},
+        "columns": [
+            _typed(
+                _column("county_code", "{{ doc('col_county_code') }}", ["unique", "not_null"]),
+                "varchar",
+            ),
+            _typed(_column("county_name", "{{ doc('col_county_name') }}", ["not_null"]), "varchar"),
+            _typed(
+                _column(
+                    "county_kind",
+                    "{{ doc('col_county_kind') }}",
+                    ["not_null", _accepted(contract.county_kinds(contract_dir))],
+                ),
+                "varchar",
+            ),
+            _typed(
+                _column("sort_order", "{{ doc('col_sort_order') }}", ["unique", "not_null"]),
+                "integer",
+            ),
+            _typed(
+                _column("is_city", f"是否市级 (is_city): true only for {city.code}", ["not_null"]),
+                "boolean",
+            ),
+        ],
+    }
+    return _yaml({"version": 2, "models": [model]})
+
+
+def wide_mart_yaml(contract_dir: Path) -> str:
+    """``models/marts/_fct_indicators_wide.yml``: one typed, bounded column per indicator."""
+    keys = [_typed(column, "varchar") for column in _unit_key_columns("dim_period")]
+    columns = [
+        *keys,
+        _typed(_column("county_name", "{{ doc('col_county_name') }}", ["not_null"]), "varchar"),
+        _typed(_column("sort_order", "{{ doc('col_sort_order') }}", ["not_null"]), "integer"),
+    ]
+    for spec in contract.indicators(contract_dir):
+        column = _column(spec.key, f"{{{{ doc('ind_{spec.key}') }}}}", _indicator_tests(spec))
+        columns.append(_typed(column, INDICATOR_DATA_TYPES[spec.kind]))
+    model = {
+        "name": "fct_indicators_wide",
+        "description": "指标宽表 (fct_indicators_wide): one row per period and unit (city first), "
+        "one column per indicator key in contract order; null means missing (未报送).",
+        "config": {"contract": {"enforced": True}},
+        "data_tests": _unique_per_unit(),
+        "columns": columns,
+    }
+    return _yaml({"version": 2, "models": [model]})
+
+
+def unit_indicators_yaml(contract_dir: Path) -> str:
+    """``models/intermediate/_int_unit_indicators.yml``: one column per indicator."""
+    city = contract.city(contract_dir)
+    indicators = [
+        _column(spec.key, f"{{{{ doc('ind_{spec.key}') }}}}", [])
+        for spec in contract.indicators(contract_dir)
+    ]
+    model = {
+        "name": "int_unit_indicators",
+        "description": "单位指标 (int_unit_indicators): every indicator of indicators.md for every "
+        f"period and unit (the counties and the city {city.code}), one column per key in contract "
+        "order. The city sums the parts of the counties that submitted and recomputes rates from "
+        "summed numerators and denominators; a zero denominator gives null.",
+        # a table, not a view: several models and tests read it (see reportflow/bench_dbt.py)
+        "config": {"materialized": "table"},
+        "data_tests": _unique_per_unit(),
+        "columns": [*_unit_key_columns("int_periods"), *indicators],
+    }
+    return _yaml({"version": 2, "models": [model]})
 
 
 def render(contract_dir: Path = contract.CONTRACT_DIR) -> dict[str, str]:
@@ -304,7 +437,10 @@ def render(contract_dir: Path = contract.CONTRACT_DIR) -> dict[str, str]:
     files["seeds/_seeds.yml"] = seeds_yaml(contract_dir)
     files["models/staging/_sources.yml"] = sources_yaml(contract_dir)
     files["models/staging/_staging.yml"] = staging_yaml(contract_dir)
-    files["models/_indicator_docs.md"] = indicator_docs(contract_dir)
+    files["models/_contract_docs.md"] = contract_docs(contract_dir)
+    files["models/marts/_dim_county.yml"] = dim_county_yaml(contract_dir)
+    files["models/marts/_fct_indicators_wide.yml"] = wide_mart_yaml(contract_dir)
+    files["models/intermediate/_int_unit_indicators.yml"] = unit_indicators_yaml(contract_dir)
     files["macros/contract.sql"] = city_macros(contract_dir)
     return files
 

@@ -4,3 +4,5 @@
 {% macro city_code() %}440800{% endmacro %}
 
 {% macro city_name() %}湛江市{% endmacro %}
+
+{% macro city_kind() %}city{% endmacro %}

@@ -141,7 +141,7 @@ def test_every_raw_table_has_one_staging_model() -> None:
 
 
 def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
-    wide = _model(_yaml(MODELS / "marts" / "_marts.yml"), "fct_indicators_wide")
+    wide = _model(_yaml(MODELS / "marts" / "_fct_indicators_wide.yml"), "fct_indicators_wide")
     keys = [i.key for i in contract.indicators()]
     assert [c["name"] for c in wide["columns"]] == [
         "period",
@@ -150,5 +150,7 @@ def test_wide_mart_has_one_column_per_indicator_in_contract_order() -> None:
         "sort_order",
         *keys,
     ]
-    unit = _model(_yaml(MODELS / "intermediate" / "_intermediate.yml"), "int_unit_indicators")
+    unit = _model(
+        _yaml(MODELS / "intermediate" / "_int_unit_indicators.yml"), "int_unit_indicators"
+    )
     assert [c["name"] for c in unit["columns"]] == ["period", "county_code", *keys]

@@ -12,7 +12,7 @@ city as (
     select
         '{{ city_code() }}' as county_code,
         '{{ city_name() }}' as county_name,
-        'city' as county_kind,
+        '{{ city_kind() }}' as county_kind,
         0 as sort_order
 
 ),
