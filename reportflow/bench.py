@@ -45,7 +45,7 @@ def bench_demo_run(home: Path, period: str) -> list[tuple[str, float, str]]:
         pipeline.initialise_home(settings)
     files: list = []
     with _timed("demo data generation", figures, lambda: f"{len(files)} files"):
-        files.extend(generate_demo_data(settings.drop_dir, end_period=period).files)
+        files.extend(generate_demo_data(settings, end_period=period).files)
     with _timed("ingest", figures, lambda: f"{_count_rows(settings):,} raw rows"):
         pipeline.ingest_once(settings)
     from reportflow.transform import build

@@ -51,7 +51,7 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> int:
         print("demo data already ingested into this data home; nothing generated")
         return EXIT_OK
     summary = generate_demo_data(
-        settings.drop_dir,
+        settings,
         end_period=args.end_period,
         months=args.months,
         bad_files=not args.no_bad_files,

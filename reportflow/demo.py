@@ -34,7 +34,7 @@ def run_demo(settings: Settings, end_period: str) -> int:
     if already_ingested(settings):
         print("demo data already ingested: re-running the DAGs on what is there")
     else:
-        summary = generate_demo_data(settings.drop_dir, end_period=end_period)
+        summary = generate_demo_data(settings, end_period=end_period)
         print(f"demo data: {len(summary.files)} files up to {end_period} in {settings.drop_dir}")
     print("preparing Airflow (SQLite metadata in the data home) ...", flush=True)
     prepare_airflow(settings)

@@ -13,16 +13,22 @@ mess of real submissions while keeping every *good* file valid under the contrac
   UTF-8 half-way through, as happens when the clerk changes;
 * all four accepted date styles, enum labels or keys, 是/否 or yes/no or 1/0, full-width digits,
   thousands separators (ASCII and full-width comma), quoted cells with commas and line breaks,
-  Excel's blank trailing rows, header-only files (a county with nothing to list that month);
+  Excel's blank trailing rows, 零报告 files (a county with nothing to list that month);
 * case forms (disputes, early warnings) that behave like case registers: a case received
   ``in_progress`` reappears in the month it closes, with its new status;
-* file modification times that look like submission times (mostly before the deadline, the
-  5th of the following month 24:00 Asia/Shanghai, a few late), a correction, forms not
-  submitted, and, on request, deliberately bad files, each documented in :class:`DemoSummary`
-  with what the system is expected to make of it.
+* arrival times spread like real submissions (mostly before the deadline, the 5th of the
+  following month 24:00 Asia/Shanghai, a few late), a correction, forms not submitted, and, on
+  request, deliberately bad files, each documented in :class:`DemoSummary` with what the system
+  is expected to make of it.
 
-Everything is deterministic given the seed (file bytes and, unless clamped to "now", mtimes),
-so tests can pin expectations and bulletins are reproducible.
+Arrivals are replayed, not faked with mtimes (intake never reads them): each file's planned
+arrival instant goes into intake's own arrival log (``work/arrivals/``, through
+``arrivals.replay``), which then holds what a system running through those months would have
+recorded. Whatever ingests the files later (the ingest DAG on the real clock, ``reportflow
+run``) takes their received times from that log like any other first sighting.
+
+Everything is deterministic given the seed (file bytes and, unless clamped to "now", arrival
+times), so tests can pin expectations and bulletins are reproducible.
 
 Scenario of the latest period ``L`` (see :func:`generate_demo_data`):
 
@@ -34,8 +40,8 @@ Scenario of the latest period ``L`` (see :func:`generate_demo_data`):
 * 雷州市 (440882) instructors and 吴川市 (440883) weak_orgs arrive late; 遂溪县 (440823) outreach
   lands at 23:41 on the deadline day (on time) and 麻章区 (440811) early_warnings 12 minutes after
   midnight (late).
-* 湛江经济技术开发区 lists no weak organisations this year: its weak_orgs files are header-only,
-  so the rectification rate is 0/0, i.e. missing.
+* 湛江经济技术开发区 lists no weak organisations this year: its weak_orgs files are 零报告
+  (nil returns), so the rectification rate is 0/0, i.e. missing.
 * With ``bad_files``: 霞山区 outreach carries a town code of 赤坎区 (rejected, outreach missing);
   廉江市 reserve_cadres lacks the 纳入日期 column (rejected), the fixed file follows after the
   deadline (accepted, late); 雷州市 sends a "correction" of disputes with a 受理日期 after the
@@ -52,7 +58,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 import random
 import zipfile
 from collections.abc import Sequence
@@ -62,8 +67,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reportflow.config import Settings
 from reportflow.contract import FieldSpec, FormSpec, counties, deadline_day_default, forms, towns_of
-from reportflow.periods import Period, beijing_now, shift_period, to_beijing
+from reportflow.intake.arrivals import replay
+from reportflow.intake.validate import NIL_RETURN_MARKS
+from reportflow.periods import Period, beijing_now, shift_period, to_beijing, to_naive_utc
 
 Row = dict[str, Any]
 
@@ -96,7 +104,7 @@ class DemoFile:
     period: str
     rows: int
     encoding: str
-    submitted_at: datetime
+    submitted_at: datetime  # when it arrived: the instant replayed into intake's arrival log
     on_time: bool
     expected: str
     note: str = ""
@@ -141,6 +149,10 @@ class DemoSummary:
 
     def files_for(self, period: str) -> tuple[DemoFile, ...]:
         return tuple(f for f in self.files if f.period == period)
+
+    def arrivals(self) -> dict[Path, datetime]:
+        """When each file arrived (the replayed instant intake recorded), for the reference."""
+        return {f.path: f.submitted_at for f in self.files}
 
     def late_files(self) -> tuple[DemoFile, ...]:
         return tuple(f for f in self.files if not f.on_time)
@@ -318,7 +330,8 @@ def _render_csv(
     *,
     drop_columns: tuple[str, ...] = (),
 ) -> bytes:
-    """Bytes of one CSV file as this county's clerk would save it."""
+    """Bytes of one CSV file as this county's clerk would save it; with no rows, a 零报告
+    (the nil return a county sends for "nothing this month", as Excel saves it)."""
     specs = [
         f
         for f in form.fields
@@ -334,6 +347,8 @@ def _render_csv(
     writer.writerow(header)
     for row in rows:
         writer.writerow([_fmt_cell(f, row.get(f.key), style, rng) for f in specs])
+    if not rows:
+        writer.writerow([NIL_RETURN_MARKS[0]] + [""] * (len(specs) - 1))
     if style.trailing_blank_rows:
         for _ in range(2):
             writer.writerow([""] * len(specs))
@@ -1102,7 +1117,7 @@ def _at(period: str, day: int, hour: int, minute: int) -> datetime:
 
 
 def generate_demo_data(
-    drop_dir: Path,
+    settings: Settings,
     *,
     end_period: str,
     months: int = 14,
@@ -1110,15 +1125,15 @@ def generate_demo_data(
     bad_files: bool = True,
     now: datetime | None = None,
 ) -> DemoSummary:
-    """Write ``months`` months of submissions ending at ``end_period`` into ``drop_dir``.
+    """Write ``months`` months of submissions ending at ``end_period`` into the drop folders.
 
-    Files go to ``drop_dir/<county_code>/<form>_<period>.csv`` and get modification times that
-    stand for their submission times, because intake records a file's mtime as the moment it was
-    received and the on-time indicator is judged on it. A simulated time later than ``now``
-    (default: the real clock) is pulled back to shortly before ``now`` (keeping the order of a
-    county's files for one form and period), because a file stamped in the future would never
-    look stable to intake. Existing files of the same name are overwritten; nothing else in
-    ``drop_dir`` is touched. See the module docstring for the scenario.
+    Files go to ``drop/<county_code>/<form>_<period>.csv`` in the data home, and intake's
+    arrival log records each one at its planned arrival instant (see the module docstring),
+    because the received time, which decides on-time, is when intake first saw a
+    file. An arrival later than ``now`` (default: the real clock) is pulled back to shortly
+    before ``now`` (keeping the order of a county's files for one form and period): the
+    system cannot have seen a file in the future. Existing files of the same name are
+    overwritten; nothing else in the drop folders is touched.
     """
     _ym(end_period)
     if months < 1:
@@ -1177,7 +1192,8 @@ def generate_demo_data(
                 if period == latest:
                     plan.submitted = _latest_time(county.code, form_key, period, plan.submitted)
                 plans.append(plan)
-    files, corrections = _write(drop_dir, plans, now or beijing_now())
+    drop_dir = settings.drop_dir
+    files, corrections = _write(settings, plans, now or beijing_now())
     by_path = {f.path: f for f in files}
     for plan in plans:
         if plan.bad is not None:
@@ -1352,9 +1368,10 @@ def _latest_specials(
 
 
 def _write(
-    drop_dir: Path, plans: list[_Plan], now: datetime
+    settings: Settings, plans: list[_Plan], now: datetime
 ) -> tuple[list[DemoFile], list[tuple[Path, Path]]]:
-    """Write the planned files, stamp their mtimes, and record what was written."""
+    """Write the planned files and replay their arrivals into intake's arrival log."""
+    drop_dir = settings.drop_dir
     ceiling = to_beijing(now) - timedelta(minutes=5)
     groups: dict[tuple[str, str, str], list[_Plan]] = {}
     for plan in plans:
@@ -1367,18 +1384,21 @@ def _write(
             if previous is not None and when <= previous:
                 when = previous + timedelta(seconds=1)
             stamps[id(plan)] = previous = when
-    files: list[DemoFile] = []
-    corrections: list[tuple[Path, Path]] = []
+    arrived: dict[str, dict[str, datetime]] = {}
     for plan in plans:
         folder = drop_dir / plan.county
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / plan.name
-        path.write_bytes(plan.payload)
+        (folder / plan.name).write_bytes(plan.payload)
+        arrived.setdefault(plan.county, {})[plan.name] = to_naive_utc(stamps[id(plan)])
+    for county, files_arrived in arrived.items():
+        replay(settings, county, files_arrived)  # intake's arrival log, as runs then saw them
+    files: list[DemoFile] = []
+    corrections: list[tuple[Path, Path]] = []
+    for plan in plans:
         when = stamps[id(plan)]
-        os.utime(path, (when.timestamp(), when.timestamp()))
         files.append(
             DemoFile(
-                path=path,
+                path=drop_dir / plan.county / plan.name,
                 county_code=plan.county,
                 form=plan.form,
                 period=plan.period,

@@ -13,15 +13,21 @@ It also validates files itself (decoding, header, every cell rule of ``forms.md`
 tell which files intake must reject; callers may additionally pass files they know to be
 rejected. Choices where the contract is silent are written down where they are made:
 
-* a later accepted file for the same county/form/period wins; "later" means a later mtime,
+* a file's arrival time is given by the caller (``arrivals``: path → aware datetime, e.g. the
+  demo's planned arrivals or a test's own), never read from the file system: the received time
+  is the city system's clock when the file arrived, which no file attribute records;
+* a later accepted file for the same county/form/period wins; "later" means a later arrival,
   ties broken by file name (so the answer never depends on directory order);
-* ``forms_on_time`` compares the mtime of the *first* accepted file with the deadline of
+* ``forms_on_time`` compares the arrival of the *first* accepted file with the deadline of
   :meth:`Period.deadline` (at or before it is on time);
 * city ``disputes_received_yoy`` compares the city's own figures: the sum over the counties that
   submitted in P against the sum over the counties that submitted in P-12;
 * thousands separators are accepted only in well-formed groups (``1,234``, ``12，345``);
 * rows whose cells are all blank at the end of a file are ignored (Excel leaves them); a blank
-  row in the middle is validated like any other row and fails for its required cells.
+  row in the middle is validated like any other row and fails for its required cells;
+* a file with no data rows is rejected as empty; a 零报告 (nil return: ``零报告``, ``本月无`` or
+  ``无`` alone in the first cell of the only row under the header) is accepted with no rows, so
+  the form counts as submitted with every count 0.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ import csv
 import fnmatch
 import io
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -67,6 +73,7 @@ _PLAIN_WHOLE = re.compile(r"^\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 _YES = {"是", "yes", "1"}
 _NO = {"否", "no", "0"}
+_NIL_RETURN = {"零报告", "本月无", "无"}
 
 
 # --------------------------------------------------------------------------- parsing
@@ -80,7 +87,6 @@ class ParsedFile:
     county_code: str
     form: str | None
     period: str | None
-    mtime: float
     rows: tuple[dict[str, Any], ...]
     errors: tuple[str, ...]
 
@@ -203,15 +209,14 @@ def _rows_of(text: str) -> list[list[str]]:
 
 def read_submission(path: Path, county_code: str) -> ParsedFile:
     """Read and validate one dropped file as the contract says intake must."""
-    mtime = path.stat().st_mtime
     parsed_name = parse_file_name(path.name)
     if parsed_name is None:
-        return ParsedFile(path, county_code, None, None, mtime, (), ("bad file name",))
+        return ParsedFile(path, county_code, None, None, (), ("bad file name",))
     form_key, period = parsed_name
     form = forms()[form_key]
 
     def fail(*errors: str) -> ParsedFile:
-        return ParsedFile(path, county_code, form_key, period, mtime, (), errors)
+        return ParsedFile(path, county_code, form_key, period, (), errors)
 
     data = path.read_bytes()
     if len(data) > limits()["max_bytes"]:
@@ -229,6 +234,10 @@ def read_submission(path: Path, county_code: str) -> ParsedFile:
     columns, errors = _header(form, table[0])
     if errors:
         return fail(*errors)
+    if len(table) == 1:
+        return fail("empty file: header only (a nil return needs 零报告)")
+    if len(table) == 2 and _is_nil_return(table[1]):
+        return ParsedFile(path, county_code, form_key, period, (), ())
     month = Period.parse(period)
     first, last = month.first_day, month.last_day
     rows: list[dict[str, Any]] = []
@@ -259,7 +268,12 @@ def read_submission(path: Path, county_code: str) -> ParsedFile:
                 seen.add(row[spec.key])
     if problems:
         return fail(*problems)
-    return ParsedFile(path, county_code, form_key, period, mtime, tuple(rows), ())
+    return ParsedFile(path, county_code, form_key, period, tuple(rows), ())
+
+
+def _is_nil_return(cells: list[str]) -> bool:
+    """The row says "nothing this month": a nil-return word in its first cell, nothing else."""
+    return bool(cells) and cells[0].strip() in _NIL_RETURN and not any(c.strip() for c in cells[1:])
 
 
 def _header(form: FormSpec, header: list[str]) -> tuple[list[str], list[str]]:
@@ -321,15 +335,22 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Value:
 class Reference:
     """All accepted submissions of a drop folder, and the indicators they imply.
 
-    ``rejected`` lists files known to be rejected (compared by resolved path) on top of the
-    ones the reference's own validation rejects.
+    ``arrivals`` says when each file arrived (path → aware datetime; every file the reference
+    accepts must be in it); ``rejected`` lists files known to be rejected (both compared by
+    resolved path) on top of the ones the reference's own validation rejects.
     """
 
     def __init__(
-        self, drop_dir: Path, *, rejected: Collection[Path] = (), deadline_day: int = 5
+        self,
+        drop_dir: Path,
+        *,
+        arrivals: Mapping[Path, datetime],
+        rejected: Collection[Path] = (),
+        deadline_day: int = 5,
     ) -> None:
         self.drop_dir = drop_dir
         self.deadline_day = deadline_day
+        self._arrivals = {Path(p).resolve(): when for p, when in arrivals.items()}
         forced = {Path(p).resolve() for p in rejected}
         self.files: list[ParsedFile] = []
         known = {c.code for c in counties()}
@@ -341,15 +362,7 @@ class Reference:
                     continue
                 parsed = read_submission(path, folder.name)
                 if path.resolve() in forced and parsed.ok:
-                    parsed = ParsedFile(
-                        path,
-                        parsed.county_code,
-                        parsed.form,
-                        parsed.period,
-                        parsed.mtime,
-                        (),
-                        ("rejected by the caller",),
-                    )
+                    parsed = replace(parsed, rows=(), errors=("rejected by the caller",))
                 self.files.append(parsed)
         self._accepted: dict[tuple[str, str, str], list[ParsedFile]] = {}
         for parsed in self.files:
@@ -357,7 +370,7 @@ class Reference:
                 key = (parsed.county_code, parsed.form, parsed.period)
                 self._accepted.setdefault(key, []).append(parsed)
         for group in self._accepted.values():
-            group.sort(key=lambda f: (f.mtime, f.path.name))
+            group.sort(key=lambda f: (self.arrived(f), f.path.name))
 
     # -- submissions -------------------------------------------------------------------
 
@@ -365,14 +378,21 @@ class Reference:
         """Every rejected file and why."""
         return {f.path: f.errors for f in self.files if not f.ok}
 
+    def arrived(self, parsed: ParsedFile) -> datetime:
+        """When the caller says ``parsed`` arrived (a missing arrival is the caller's error)."""
+        when = self._arrivals.get(parsed.path.resolve())
+        if when is None or when.tzinfo is None:
+            raise KeyError(f"no aware arrival time given for {parsed.path}")
+        return when
+
     def current(self, county: str, form: str, period: str) -> ParsedFile | None:
-        """The accepted file in force: the one with the latest mtime."""
+        """The accepted file in force: the one that arrived last."""
         group = self._accepted.get((county, form, period))
         return group[-1] if group else None
 
     def first_accepted_at(self, county: str, form: str, period: str) -> datetime | None:
         group = self._accepted.get((county, form, period))
-        return datetime.fromtimestamp(group[0].mtime, BEIJING) if group else None
+        return self.arrived(group[0]).astimezone(BEIJING) if group else None
 
     def _case_rows(self, county: str, form: str, period: str) -> list[dict[str, Any]]:
         """Current row per id: the row of the latest period up to ``period`` naming the id."""
@@ -543,14 +563,16 @@ class Reference:
             result[(city_code, "disputes_received")],
             sum(submitted_base, Decimal(0)) if submitted_base else None,
         )
-        deadline = Period.parse(period).deadline(self.deadline_day).timestamp()
+        deadline = Period.parse(period).deadline(self.deadline_day)
         totals = {"forms_submitted": Decimal(0), "forms_on_time": Decimal(0)}
         for county in codes:
             groups = [self._accepted.get((county, form, period)) for form in forms()]
             submitted = [g for g in groups if g]
             counts = {
                 "forms_submitted": Decimal(len(submitted)),
-                "forms_on_time": Decimal(sum(1 for g in submitted if g[0].mtime <= deadline)),
+                "forms_on_time": Decimal(
+                    sum(1 for g in submitted if self.arrived(g[0]) <= deadline)
+                ),
             }
             for key, value in counts.items():
                 result[(county, key)] = value
@@ -575,11 +597,13 @@ def compute_indicators(
     drop_dir: Path,
     period: str,
     *,
+    arrivals: Mapping[Path, datetime],
     rejected: Collection[Path] = (),
     deadline_day: int = 5,
 ) -> Indicators:
     """``{(unit_code, indicator_key): value}`` for the ten counties and 440800; None = missing."""
-    return Reference(drop_dir, rejected=rejected, deadline_day=deadline_day).indicators(period)
+    reference = Reference(drop_dir, arrivals=arrivals, rejected=rejected, deadline_day=deadline_day)
+    return reference.indicators(period)
 
 
 def format_export_value(key: str, value: Value, *, rounding: str = ROUND_HALF_UP) -> str:
@@ -605,11 +629,14 @@ def expected_export(
     drop_dir: Path,
     period: str,
     *,
+    arrivals: Mapping[Path, datetime],
     rejected: Collection[Path] = (),
     deadline_day: int = 5,
 ) -> dict[tuple[str, str], str]:
     """The ``value`` column of ``indicators.csv`` as it must read, keyed by (unit, indicator)."""
-    values = compute_indicators(drop_dir, period, rejected=rejected, deadline_day=deadline_day)
+    values = compute_indicators(
+        drop_dir, period, arrivals=arrivals, rejected=rejected, deadline_day=deadline_day
+    )
     return {key: format_export_value(key[1], value) for key, value in values.items()}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -73,19 +74,46 @@ def observe(
     Names seen for the first time, or now held by another inode, get ``now``; records of
     names no longer in the folder are dropped (those files were processed or withdrawn).
     """
+    seen = {name: (ino, now) for name, ino in inodes.items()}
+    records = _merge(settings, county_code, seen, keep_others=False)
+    return {name: datetime.fromisoformat(records[_key(name)]["first_seen"]) for name in inodes}
+
+
+def replay(settings: Settings, county_code: str, arrived: dict[str, datetime]) -> None:
+    """Record files now in a county's folder as first seen at the given (naive UTC) instants.
+
+    For replaying history (the demo's months of submissions, ingested later by a DAG run on
+    the real clock): the log then holds what runs at those instants would have written, and
+    the next ingest takes the received times from it as from any first sighting. A file
+    already recorded keeps its record, and records of other files are kept.
+    """
+    folder = settings.drop_dir / county_code
+    seen = {name: (os.lstat(folder / name).st_ino, when) for name, when in arrived.items()}
+    _merge(settings, county_code, seen, keep_others=True)
+
+
+def _merge(
+    settings: Settings,
+    county_code: str,
+    seen: dict[str, tuple[int, datetime]],
+    *,
+    keep_others: bool,
+) -> dict[str, dict]:
+    """Add first sightings (name → inode, instant) to one folder's log; a name already known
+    with the same inode keeps its earlier record. Returns the log as written."""
     with _locked(settings) as folder:
         path = folder / f"{county_code}.json"
         old = _read(path)
-        records: dict[str, dict] = {}
-        for name, ino in inodes.items():
+        records: dict[str, dict] = dict(old) if keep_others else {}
+        for name, (ino, when) in seen.items():
             key = _key(name)
             known = old.get(key)
             if known is None or known.get("ino") != ino:
-                known = {"ino": ino, "first_seen": now.isoformat()}
+                known = {"ino": ino, "first_seen": when.isoformat()}
             records[key] = known
         if records != old:
             _write(path, records)
-    return {name: datetime.fromisoformat(records[_key(name)]["first_seen"]) for name in inodes}
+    return records
 
 
 def forget(settings: Settings, county_code: str, name: str) -> None:

@@ -78,6 +78,8 @@ class ReceiptContext:
             "received": format_beijing(self.received_at),
             "processed": format_beijing(self.processed_at),
             "row_count": self.row_count,
+            # Only a 零报告 is accepted with no rows (a file without data rows is refused).
+            "nil_return": self.kind == "accepted" and self.row_count == 0,
             "replaced_earlier": self.replaced_earlier,
             "previous_name": shown_value(self.previous_name) if self.previous_name else "",
             "previous_received": format_beijing(self.previous_received_at),

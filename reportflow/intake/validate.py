@@ -73,7 +73,14 @@ _NO = {"否", "no", "0"}
 MAX_WHOLE_DIGITS = 15
 MAX_DECIMAL_INT_DIGITS = 16
 
-EMPTY_REASON = "文件中只有表头，没有数据行；请填入本月的数据后再报送。"
+#: What a county writes, alone in the first cell under the header, to report "nothing this
+#: month" for a form (a 零报告, nil return); anything else there is data like any other.
+NIL_RETURN_MARKS = ("零报告", "本月无", "无")
+EMPTY_REASON = (
+    "文件中只有表头，没有数据行。如果本月此表确实没有可报告的内容，"
+    "请在表头下第一行的第一个单元格只填写「零报告」（也可写「本月无」或「无」，"
+    "这一行其他单元格留空）后重新报送；否则请填入本月的数据后再报送。"
+)
 DATE_HELP = "请写成 2026-10-05、2026/10/5、2026-10-5 或 2026年10月5日"
 
 
@@ -400,6 +407,9 @@ def check_records(
     width = len(records[0])
     body = _rectangular(records[1:], width, log)
     body, source_rows = _drop_blank_rows(body)
+    if not log.count and is_nil_return(body, source_rows):
+        # Accepted with 0 rows: the form counts as submitted, every count 0.
+        return Checked(columns={spec.key: [] for spec in form.fields}, encoding=encoding)
     required_keys = {spec.key for spec in form.fields if spec.required}
     required = [pos for pos, key in enumerate(header.keys) if key in required_keys]
     body, source_rows = _drop_non_data_rows(body, source_rows, required, log)
@@ -439,6 +449,16 @@ def check_records(
             row_count=len(body), problems=log.listed(), error_count=log.count, encoding=encoding
         )
     return Checked(row_count=len(body), columns=values, source_rows=source_rows, encoding=encoding)
+
+
+def is_nil_return(body: list[list[str]], source_rows: list[int]) -> bool:
+    """True if the only non-blank row is the first under the header and holds nothing but
+    a nil-return mark in its first cell: the county's way to say "nothing this month",
+    since a file with no data rows is refused (a blank template must never become data)."""
+    if source_rows != [2]:
+        return False
+    first, *rest = body[0]
+    return first.strip() in NIL_RETURN_MARKS and not any(cell.strip() for cell in rest)
 
 
 def _rectangular(body: list[list[str]], width: int, log: ProblemLog) -> list[list[str]]:

@@ -47,8 +47,8 @@ def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
 
 
 def _copy_submissions(drop_dir: Path, target: Path) -> Path:
-    """Keep the dropped files (with their mtimes) before intake moves them away."""
-    shutil.copytree(drop_dir, target, copy_function=shutil.copy2)
+    """Keep the dropped files before intake moves them away."""
+    shutil.copytree(drop_dir, target)
     return target
 
 
@@ -62,7 +62,7 @@ def test_three_dags_end_to_end(
 ) -> None:
     monkeypatch.setenv("REPORTFLOW_AUTO_APPROVE", "1")  # sign-off through the API: test_sign_off
     initialise_home(data_home)
-    demo = generate_demo_data(data_home.drop_dir, end_period=PERIOD, now=NOW)
+    demo = generate_demo_data(data_home, end_period=PERIOD, now=NOW)
     dropped = _copy_submissions(data_home.drop_dir, tmp_path / "dropped")
 
     _run(dagbag, "ingest_submissions")
@@ -72,12 +72,13 @@ def test_three_dags_end_to_end(
     bulletin_dir = data_home.period_bulletin_dir(PERIOD)
     exported = read_export(bulletin_dir / "indicators.csv")
     rejected = [dropped / p.relative_to(data_home.drop_dir) for p in demo.rejected_paths()]
-    expected = expected_export(dropped, PERIOD, rejected=rejected)
+    arrivals = {dropped / p.relative_to(data_home.drop_dir): t for p, t in demo.arrivals().items()}
+    expected = expected_export(dropped, PERIOD, arrivals=arrivals, rejected=rejected)
     assert len(exported) == 11 * 39
     mismatches = {k: (exported.get(k), v) for k, v in expected.items() if exported.get(k) != v}
     assert mismatches == {}
 
-    reference = Reference(dropped, rejected=rejected)
+    reference = Reference(dropped, arrivals=arrivals, rejected=rejected)
     assert {p.name for p in reference.rejected()} == {p.name for p in demo.rejected_paths()}
     quarantined = list(data_home.quarantine_dir.rglob("*.csv"))
     assert len(quarantined) == len(demo.rejected_paths())

@@ -12,25 +12,26 @@ Target period 2025-03 (deadline 2025-04-05 24:00 Asia/Shanghai = 2025-04-05 16:0
   in progress in February, is agreed in March; warning E1, open since February, stays open
   although March's file does not list it. No reserve_cadres file: those stay empty.
 * B = 440803: disputes with one referred case (mediation rate 0/0: empty) and year-on-year
-  base 0 (empty); an empty weak_orgs file (rectification rate 0/0: empty) sent late; an
-  instructors file in February only (not carried into March).
+  base 0 (empty); a 零报告 (nil return) for weak_orgs (rectification rate 0/0: empty) sent
+  late; an instructors file in February only (not carried into March).
 * C = 440804: disputes in February only: missing in March (未报送), nothing carried forward.
 * Every other county submits nothing at all.
-* Year-on-year: A received 2 cases in 2024-03 (base 2), B sent an empty 2024-03 file (base 0).
+* Year-on-year: A received 2 cases in 2024-03 (base 2), B sent a 零报告 for 2024-03 (base 0).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
-from datetime import UTC, datetime
+import itertools
+from datetime import datetime
 
 import pytest
 
 from reportflow import pipeline
 from reportflow.config import Settings
 from reportflow.contract import counties, indicators
+from reportflow.intake import ingest
 
 A, B, C, CITY = "440802", "440803", "440804", "440800"
 PERIOD = "2025-03"
@@ -58,7 +59,7 @@ FILES: list[tuple[str, str, datetime, str, list[str]]] = [
             "Y2,440802002,2024-03-20,family,elders_studio,in_progress,",
         ],
     ),
-    (B, "disputes_2024-03.csv", datetime(2024, 4, 2, 1), DISPUTES, []),
+    (B, "disputes_2024-03.csv", datetime(2024, 4, 2, 1), DISPUTES, ["本月无"]),  # 零报告
     # 2025-02
     (
         A,
@@ -174,7 +175,7 @@ FILES: list[tuple[str, str, datetime, str, list[str]]] = [
         ["B1,440803001,2025-03-10,other,other,referred,2025-03-11"],
     ),
     # 2025-04-06 02:00 UTC is 10:00 on the 6th in Shanghai: late.
-    (B, "weak_orgs_2025-03.csv", datetime(2025, 4, 6, 2), WEAK_ORGS, []),
+    (B, "weak_orgs_2025-03.csv", datetime(2025, 4, 6, 2), WEAK_ORGS, ["零报告,,,,,,"]),
 ]
 
 # Worked out by hand from the files above, before running anything.
@@ -258,22 +259,34 @@ EXPECTED_CITY = {
 }
 
 
-def _drop(settings: Settings, county: str, name: str, received: datetime, text: str) -> None:
+def _drop(settings: Settings, county: str, name: str, text: str) -> None:
     path = settings.drop_dir / county / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    stamp = received.replace(tzinfo=UTC).timestamp()
-    os.utime(path, (stamp, stamp))
+
+
+def _replay_arrivals(settings: Settings) -> tuple[int, int]:
+    """Drop the files in arrival order, each batch ingested by a run at its arrival instant
+    (the received time is the run's clock); (accepted, rejected) over all runs."""
+    accepted = rejected = 0
+    by_arrival = sorted(FILES, key=lambda f: f[2])
+    for received, batch in itertools.groupby(by_arrival, key=lambda f: f[2]):
+        for county, name, _, header, rows in batch:
+            _drop(settings, county, name, "\n".join([header, *rows]) + "\n")
+        statuses = [r.status for r in ingest(settings, now=received).results]
+        accepted += statuses.count("accepted")
+        rejected += statuses.count("rejected")
+    return accepted, rejected
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
     """Run the whole flow once; indicators.csv of the period as {(county, indicator): value}."""
     settings = Settings(home=tmp_path_factory.mktemp("home"), stable_seconds=0)
-    for county, name, received, header, rows in FILES:
-        _drop(settings, county, name, received, "\n".join([header, *rows]) + "\n")
+    pipeline.initialise_home(settings)
+    assert _replay_arrivals(settings) == (len(FILES), 0)
     outcome = pipeline.run_once(PERIOD, settings)
-    assert (outcome["ingest"]["accepted"], outcome["ingest"]["rejected"]) == (len(FILES), 0)
+    assert (outcome["ingest"]["accepted"], outcome["ingest"]["rejected"]) == (0, 0)
     path = settings.period_bulletin_dir(PERIOD) / "indicators.csv"
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

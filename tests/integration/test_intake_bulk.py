@@ -10,7 +10,6 @@ it can and once with the exact path only, and everything observable must be iden
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +29,6 @@ from reportflow.warehouse import connect
 COUNTY = "440881"
 PERIOD = "2026-02"
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
-RECEIVED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC).timestamp()
 TOWNS = sorted(t.code for t in contract.towns().values() if t.county_code == COUNTY)
 OTHER_TOWN = next(t.code for t in contract.towns().values() if t.county_code != COUNTY)
 
@@ -154,7 +152,7 @@ def _outcome(home: Path, data: bytes, form: FormSpec) -> tuple:
     folder.mkdir(parents=True)
     path = folder / f"{form.key}_{PERIOD}.csv"
     path.write_bytes(data)
-    os.utime(path, (RECEIVED, RECEIVED))  # received_at is the mtime: the same in both homes
+    # received_at is the run's clock (NOW), never the mtime: the same in both homes
     report = ingest(Settings(home=home, stable_seconds=0), now=NOW)
     [result] = report.results
     with connect(home / "warehouse" / "reportflow.duckdb", read_only=True) as con:

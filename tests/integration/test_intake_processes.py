@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,6 @@ class Upload:
     county: str
     name: str
     data: bytes
-    mtime: datetime
     accepted: bool
 
     @property
@@ -51,29 +49,26 @@ class Upload:
 
 
 def _uploads() -> list[Upload]:
-    """Processed in this order (county folders by code, files by mtime)."""
+    """Processed in this order: county folders by code, files in the order written (one run
+    sees them all at once, so the first sighting ties and the ctime decides)."""
     big = disputes_file(25_000)
     assert len(big) >= pipeline.BULK_MIN_BYTES
     first = D_HEAD + "A1,440803001,2026-10-05,邻里纠纷,其他,调解中,\r\n"
     corrected = first + "A2,440803002,2026-10-06,其他,其他,移交,2026-10-09\r\n"
     return [
-        Upload("440802", "disputes_2026-10.csv", big, datetime(2026, 11, 1, 8), True),
+        Upload("440802", "disputes_2026-10.csv", big, True),
         Upload(
             "440802",
             "outreach_2026-10.csv",
             (O_HEAD + "X1,440802001,2026-10-01,其他,夜话,30,是\r\n").encode(),
-            datetime(2026, 11, 1, 9),
             True,
         ),
-        Upload("440803", "矛盾纠纷_202610.csv", first.encode(), datetime(2026, 11, 1, 8), True),
-        Upload(
-            "440803", "disputes_2026-10.csv", corrected.encode(), datetime(2026, 11, 2, 8), True
-        ),
+        Upload("440803", "矛盾纠纷_202610.csv", first.encode(), True),
+        Upload("440803", "disputes_2026-10.csv", corrected.encode(), True),
         Upload(
             "440804",
             "disputes_2026-10.csv",
             (D_HEAD + "B1,440802001,2026-10-05,其他,其他,调解中,\r\n").encode("gb18030"),
-            datetime(2026, 11, 1, 8),
             False,
         ),
     ]
@@ -88,8 +83,6 @@ def _drop_all(home: Path, uploads: list[Upload]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / upload.name
         path.write_bytes(upload.data)
-        stamp = upload.mtime.replace(tzinfo=UTC).timestamp()
-        os.utime(path, (stamp, stamp))
 
 
 def _run_ingest(
@@ -250,9 +243,7 @@ def test_two_runs_started_at_once_load_every_file_exactly_once(tmp_path: Path) -
         body = D_HEAD + "".join(
             f"{county}-{i},{town},2026-10-0{i % 9 + 1},其他,其他,调解中,\r\n" for i in range(40)
         )
-        uploads.append(
-            Upload(county, "disputes_2026-10.csv", body.encode(), datetime(2026, 11, 1), True)
-        )
+        uploads.append(Upload(county, "disputes_2026-10.csv", body.encode(), True))
     _drop_all(tmp_path, uploads)
     env = dict(
         os.environ,

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from reportflow.config import Settings
 from reportflow.contract import counties, forms
 from reportflow.demo_data import DemoSummary, generate_demo_data
-from reportflow.periods import BEIJING, Period, shift_period
+from reportflow.intake.files import discover
+from reportflow.periods import BEIJING, Period, shift_period, to_naive_utc
 from tests.reference import Reference, parse_file_name
 
 END = "2026-10"
@@ -27,9 +29,9 @@ COUNTY_CODES = [c.code for c in counties()]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoSummary, float]:
-    drop = tmp_path_factory.mktemp("demo") / "drop"
+    home = tmp_path_factory.mktemp("demo")
     started = time.perf_counter()
-    summary = generate_demo_data(drop, end_period=END, now=NOW)
+    summary = generate_demo_data(Settings(home=home), end_period=END, now=NOW)
     return summary, time.perf_counter() - started
 
 
@@ -40,14 +42,12 @@ def summary(demo: tuple[DemoSummary, float]) -> DemoSummary:
 
 @pytest.fixture(scope="module")
 def reference(summary: DemoSummary) -> Reference:
-    return Reference(summary.drop_dir)
+    return Reference(summary.drop_dir, arrivals=summary.arrivals())
 
 
-def _tree(root: Path) -> dict[str, tuple[bytes, float]]:
+def _tree(root: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime)
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
     }
 
 
@@ -56,13 +56,16 @@ def test_generation_is_fast(demo: tuple[DemoSummary, float]) -> None:
 
 
 def test_deterministic_given_the_seed(summary: DemoSummary, tmp_path: Path) -> None:
-    again = generate_demo_data(tmp_path / "a", end_period=END, now=NOW)
-    assert _tree(tmp_path / "a") == _tree(summary.drop_dir)
-    assert again.describe().replace(str(tmp_path / "a"), "X") == summary.describe().replace(
+    again = generate_demo_data(Settings(home=tmp_path / "a"), end_period=END, now=NOW)
+    assert _tree(again.drop_dir) == _tree(summary.drop_dir)
+    assert again.describe().replace(str(again.drop_dir), "X") == summary.describe().replace(
         str(summary.drop_dir), "X"
     )
-    generate_demo_data(tmp_path / "b", end_period=END, now=NOW, seed=7)
-    assert _tree(tmp_path / "b") != _tree(summary.drop_dir)
+    assert [(f.path.name, f.submitted_at) for f in again.files] == [
+        (f.path.name, f.submitted_at) for f in summary.files
+    ]
+    other = generate_demo_data(Settings(home=tmp_path / "b"), end_period=END, now=NOW, seed=7)
+    assert _tree(other.drop_dir) != _tree(summary.drop_dir)
 
 
 def test_every_county_and_form_for_every_month(summary: DemoSummary) -> None:
@@ -148,10 +151,10 @@ def test_good_files_are_valid_and_bad_files_are_rejected_as_documented(
 
 
 def test_without_bad_files_everything_is_accepted(tmp_path: Path) -> None:
-    clean = generate_demo_data(tmp_path, end_period=END, now=NOW, bad_files=False)
+    clean = generate_demo_data(Settings(home=tmp_path), end_period=END, now=NOW, bad_files=False)
     assert clean.bad_files == ()
     assert clean.rejected_paths() == frozenset()
-    assert Reference(tmp_path).rejected() == {}
+    assert Reference(clean.drop_dir, arrivals=clean.arrivals()).rejected() == {}
     assert clean.missing() == {
         ("440825", "reserve_cadres"): "not_submitted",
         ("440871", "early_warnings"): "not_submitted",
@@ -173,7 +176,7 @@ def test_latest_period_scenario(summary: DemoSummary, reference: Reference) -> N
     # 赤坎's correction replaces its first disputes file but the form still counts as on time.
     old, new = next(c for c in summary.corrections if c[0].parent.name == "440802")
     assert (old.name, new.name) == (f"disputes_{END}.csv", f"矛盾纠纷_{END}.csv")
-    assert new.stat().st_mtime > old.stat().st_mtime
+    assert summary.arrivals()[new] > summary.arrivals()[old]
     current = reference.current("440802", "disputes", END)
     assert current is not None and current.path == new
     draft = {r["case_id"] for r in next(f for f in reference.files if f.path == old).rows}
@@ -197,9 +200,29 @@ def test_latest_period_scenario(summary: DemoSummary, reference: Reference) -> N
     assert earlier[("440811", "instructors_full_time")] is None  # not carried forward
 
 
+def test_intake_sees_each_file_arrive_at_its_planned_time(summary: DemoSummary) -> None:
+    """The received time intake's own discovery gives each file is the replayed arrival,
+    not the moment it looks (nor any mtime), whatever the real clock says."""
+    settings = Settings(home=summary.drop_dir.parent)
+    received = {e.path: e.received_at for e in discover(settings, datetime.now(BEIJING))}
+    assert received == {f.path: to_naive_utc(f.submitted_at) for f in summary.files}
+
+
+def test_nothing_to_list_is_sent_as_a_nil_return(
+    summary: DemoSummary, reference: Reference
+) -> None:
+    """开发区 has no weak organisations: it sends 零报告 files, never header-only ones."""
+    nil = [f for f in summary.files if f.rows == 0 and f.encoding != "binary"]
+    assert {(f.county_code, f.form) for f in nil if f.period == END} >= {("440871", "weak_orgs")}
+    parsed = {f.path: f for f in reference.files}
+    for file in nil:
+        lines = file.path.read_bytes().decode(file.encoding).splitlines()
+        assert lines[1].split(",")[0] == "零报告" and not lines[1].strip("零报告,"), file.path
+        assert parsed[file.path].ok and parsed[file.path].rows == (), file.path
+
+
 def test_submission_times(summary: DemoSummary) -> None:
     for file in summary.files:
-        assert file.path.stat().st_mtime == pytest.approx(file.submitted_at.timestamp())
         period = Period.parse(file.period)
         assert file.on_time == (file.submitted_at <= period.deadline(5))
         assert file.submitted_at > period.end  # after period end
@@ -218,10 +241,10 @@ def test_submission_times(summary: DemoSummary) -> None:
 
 def test_future_submission_times_are_pulled_back_in_order(tmp_path: Path) -> None:
     early_now = datetime(2026, 11, 4, 12, 0, tzinfo=BEIJING)
-    clamped = generate_demo_data(tmp_path, end_period=END, now=early_now)
+    clamped = generate_demo_data(Settings(home=tmp_path), end_period=END, now=early_now)
     assert all(f.submitted_at < early_now for f in clamped.files)
     for old, new in clamped.corrections:
-        assert new.stat().st_mtime > old.stat().st_mtime
+        assert clamped.arrivals()[new] > clamped.arrivals()[old]
 
 
 def test_sizes_are_plausible(summary: DemoSummary, reference: Reference) -> None:
@@ -255,7 +278,7 @@ def test_case_registers_carry_cases_into_later_months(reference: Reference) -> N
                 for f in reference.files
                 if f.ok and f.county_code == county and f.form == "disputes"
             ),
-            key=lambda f: (f.period or "", f.mtime),
+            key=lambda f: (f.period or "", reference.arrived(f)),
         )
         for file in files:
             for row in file.rows:
@@ -286,4 +309,4 @@ def test_content_reads_like_zhanjiang(summary: DemoSummary) -> None:
 
 def test_rejects_a_bad_period(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
-        generate_demo_data(tmp_path, end_period="2026-13")
+        generate_demo_data(Settings(home=tmp_path), end_period="2026-13")

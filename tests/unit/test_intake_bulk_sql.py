@@ -222,6 +222,12 @@ def test_an_empty_line_inside_the_file_is_left_to_the_exact_path(tmp_path: Path)
 
     assert staged([header, row.format(1), row.format(2), ""])
     assert not staged([header, row.format(1), "", row.format(2)])
+    # The bulk path never accepts a file without data rows (refused, or a 零报告: the exact
+    # path decides), however it is padded to bulk size.
+    padding = ["," * (len(form.fields) - 1)] * 200_000
+    assert len("\n".join([header, *padding]).encode()) >= bulk.BULK_MIN_BYTES
+    assert not staged([header, *padding])
+    assert not staged([header, "零报告" + "," * (len(form.fields) - 1), *padding])
 
 
 @pytest.mark.parametrize(

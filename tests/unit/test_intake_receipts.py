@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -108,6 +109,16 @@ def test_accepted_receipt() -> None:
         "2026年11月3日 09:00:00",
     ]:
         assert expected in text
+
+
+def test_an_accepted_file_without_rows_is_a_nil_return_and_says_so() -> None:
+    html, text = render(replace(_accepted(datetime(2026, 11, 3, 1, 0)), row_count=0))
+    for receipt in (html, text):
+        assert "零报告已接收" in receipt and "各项数量计为 0" in receipt
+        assert "数据已全部导入" not in receipt
+    assert "导入行数：0 行（零报告）" in text
+    html, text = render(_accepted(datetime(2026, 11, 3, 1, 0)))
+    assert "零报告" not in html and "零报告" not in text
 
 
 def test_duplicate_receipt() -> None:

@@ -7,6 +7,7 @@ import pytest
 from reportflow import contract
 from reportflow.intake.model import Limits
 from reportflow.intake.validate import (
+    EMPTY_REASON,
     INVALID,
     ProblemLog,
     check_file,
@@ -336,13 +337,38 @@ def test_check_file_refuses_oversized_data_before_looking_inside() -> None:
     assert result.error_count == 1 and "文件过大" in result.problems[0].reason
 
 
-def test_header_only_file_is_refused_as_empty() -> None:
+def test_header_only_file_is_refused_as_empty_and_told_how_to_send_a_nil_return() -> None:
     result = check(
         "outreach", "活动编号,镇街代码,活动日期,形式,主题,受众人数,方言宣讲\r\n,,,,,,\r\n"
     )
-    assert [p.reason for p in result.problems] == [
-        "文件中只有表头，没有数据行；请填入本月的数据后再报送。"
-    ]
+    assert [p.reason for p in result.problems] == [EMPTY_REASON]
+    assert "第一个单元格只填写「零报告」" in EMPTY_REASON and "「本月无」或「无」" in EMPTY_REASON
+
+
+@pytest.mark.parametrize("mark", ["零报告", "本月无", "无", " 零报告 "])
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_nil_return_is_accepted_with_no_rows(form: str, mark: str) -> None:
+    header = ",".join(f.label for f in FORMS[form].fields)
+    for row in (mark, mark + "," * (len(FORMS[form].fields) - 1)):
+        result = check(form, f"{header}\r\n{row}\r\n\r\n")
+        assert result.ok and result.row_count == 0, result.problems
+        assert result.columns == {f.key: [] for f in FORMS[form].fields}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "零报告,,,,,,没有",  # something else in the row
+        "零报告\r\nJF-001,440802001,2026-10-05,邻里纠纷,五老调解工作室,调解成功,2026-10-08",
+        ",,,,,,\r\n零报告",  # not the first row under the header
+        "零报告。",
+        "无数据",
+        "0",
+    ],
+)
+def test_anything_else_is_validated_as_data(body: str) -> None:
+    result = check("disputes", f"{D_HEAD}\r\n{body}\r\n")
+    assert not result.ok and result.problems[0].row is not None, result.problems
 
 
 def test_every_form_accepts_its_own_labels_and_rejects_blank_required_cells() -> None:

@@ -51,6 +51,11 @@ DISPUTES = ["case_id", "town_code", "received_on", "category", "mediator", "stat
 WARNINGS = ["issue_id", "town_code", "reported_on", "category", "resolved_on", "summary"]
 WEAK = ["org_code", "org_name", "town_code", "listed_on", "status", "rectified_on", "mentor_id"]
 CADRES = ["cadre_id", "town_code", "village", "source", "added_on"]
+OUTREACH = ["event_id", "town_code", "held_on", "format", "topic", "audience", "dialect"]
+
+
+#: When each file written by :func:`drop` arrived (the reference is told, never reads mtimes).
+ARRIVALS: dict[Path, datetime] = {}
 
 
 def on_time_stamp(period: str) -> datetime:
@@ -70,7 +75,7 @@ def drop(
     at: datetime | None = None,
     trailer: str = "",
 ) -> Path:
-    """Write one submission the way a county would and stamp its mtime."""
+    """Write one submission the way a county would and note when it arrived (``at``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n")
     writer.writerow(header)
@@ -80,8 +85,7 @@ def drop(
     path = folder / name
     path.write_bytes((buffer.getvalue() + trailer).encode(encoding))
     period = parse_file_name(name)
-    stamp = at or on_time_stamp(period[1] if period else P)
-    os.utime(path, (stamp.timestamp(), stamp.timestamp()))
+    ARRIVALS[path] = at or on_time_stamp(period[1] if period else P)
     return path
 
 
@@ -158,7 +162,7 @@ def test_headers_encodings_and_cell_conventions(tmp_path: Path) -> None:
         crlf=True,
     )
     assert validate_file(tmp_path / MAZHANG / "党建指导员_202610.csv") == []
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, MAZHANG, "instructors_full_time") == 2
     assert value(values, MAZHANG, "instructors_part_time") == 2
     assert value(values, MAZHANG, "instructors_retired_cadre") == 2
@@ -202,7 +206,7 @@ def test_a_file_with_any_error_loads_nothing(
     path = drop(tmp_path, MAZHANG, "instructors_2026-10.csv", header, rows)
     errors = validate_file(path)
     assert any(reason in e for e in errors), errors
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, MAZHANG, "instructors_part_time") is None
     assert value(values, MAZHANG, "forms_submitted") == 0
 
@@ -229,7 +233,7 @@ def test_broken_files_and_ignored_names(tmp_path: Path) -> None:
     (folder / "disputes_2026-10.csv.tmp").write_text("garbage")
     (folder / "~$weak_orgs_2026-10.csv").write_text("garbage")
     (folder / "回执").mkdir()
-    reference = Reference(tmp_path)
+    reference = Reference(tmp_path, arrivals=ARRIVALS)
     assert {p.name for p in reference.rejected()} == {
         "instructors_2026-10.csv",
         "outreach_2026-10.csv",
@@ -265,7 +269,7 @@ def test_missing_is_not_zero_and_nothing_is_carried_forward(tmp_path: Path) -> N
         INSTRUCTORS_EN,
         [["Z1", "440811070", "part_time", "retired_cadre", "2026-01-01", "0"]],
     )
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     for spec in indicators():
         if spec.form == "instructors":
             assert value(values, CHIKAN, spec.key) is None, spec.key  # Sept is not carried
@@ -281,7 +285,10 @@ def test_missing_is_not_zero_and_nothing_is_carried_forward(tmp_path: Path) -> N
     assert value(values, CHIKAN, "forms_submitted") == 0
     assert value(values, MAZHANG, "forms_submitted") == 1
     assert value(values, CITY, "forms_submitted") == 2
-    assert compute_indicators(tmp_path, PREV)[(CHIKAN, "instructors_full_time")] == 1
+    assert (
+        compute_indicators(tmp_path, PREV, arrivals=ARRIVALS)[(CHIKAN, "instructors_full_time")]
+        == 1
+    )
 
 
 def test_case_forms_keep_the_latest_row_up_to_the_period(tmp_path: Path) -> None:
@@ -329,14 +336,14 @@ def test_case_forms_keep_the_latest_row_up_to_the_period(tmp_path: Path) -> None
         DISPUTES,
         [["C3", "440811100", "2026-10-11", "labour", "elders_studio", "agreement", "2026-11-02"]],
     )
-    october = compute_indicators(tmp_path, P)
+    october = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(october, MAZHANG, "disputes_received") == 2
     assert value(october, MAZHANG, "disputes_received_ytd") == 4
     assert value(october, MAZHANG, "disputes_closed") == 2
     assert value(october, MAZHANG, "disputes_agreement") == 1
     assert value(october, MAZHANG, "mediation_success_rate") == Decimal("0.5")
     assert value(october, MAZHANG, "disputes_elders_studio") == 1
-    september = compute_indicators(tmp_path, PREV)
+    september = compute_indicators(tmp_path, PREV, arrivals=ARRIVALS)
     assert value(september, MAZHANG, "disputes_received") == 2
     assert value(september, MAZHANG, "disputes_closed") == 1
     assert value(september, MAZHANG, "mediation_success_rate") == 1
@@ -362,13 +369,13 @@ def test_early_warnings_resolved_and_open(tmp_path: Path) -> None:
             ["I3", "440811173", "2026-10-15", "疫情防控", "2026-10-15", "蚊媒"],
         ],
     )
-    october = compute_indicators(tmp_path, P)
+    october = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(october, ZONE, "warnings_reported") == 2
     assert value(october, ZONE, "warnings_village_election") == 1
     assert value(october, ZONE, "warnings_epidemic") == 1
     assert value(october, ZONE, "warnings_resolved") == 2
     assert value(october, ZONE, "warnings_open") == 1
-    september = compute_indicators(tmp_path, PREV)
+    september = compute_indicators(tmp_path, PREV, arrivals=ARRIVALS)
     assert value(september, ZONE, "warnings_resolved") == 0
     assert value(september, ZONE, "warnings_open") == 1
 
@@ -391,7 +398,7 @@ def test_ytd_restarts_in_january(tmp_path: Path) -> None:
             ["C2", "440811100", "2026-01-06", "land", "other", "in_progress", ""],
         ],
     )
-    january = compute_indicators(tmp_path, "2026-01")
+    january = compute_indicators(tmp_path, "2026-01", arrivals=ARRIVALS)
     assert value(january, MAZHANG, "disputes_received_ytd") == 1
     assert value(january, MAZHANG, "disputes_closed") == 1
     assert value(january, MAZHANG, "mediation_success_rate") is None  # referred only: 0/0
@@ -437,7 +444,7 @@ def test_city_rates_are_recomputed_from_summed_parts(tmp_path: Path) -> None:
             ["W4", "东山街道某社区党支部", "440811070", "2026-02-01", "已摘帽", "2026/6/1", ""],
         ],
     )
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, MAZHANG, "mediation_success_rate") == 1
     assert value(values, ZONE, "mediation_success_rate") == Decimal("0.25")
     assert value(values, CITY, "mediation_success_rate") == Decimal("0.4")  # 2/5, not 0.625
@@ -448,7 +455,7 @@ def test_city_rates_are_recomputed_from_summed_parts(tmp_path: Path) -> None:
 
 
 def test_zero_denominator_is_missing_not_zero(tmp_path: Path) -> None:
-    drop(tmp_path, ZONE, "weak_orgs_2026-10.csv", WEAK, [])
+    drop(tmp_path, ZONE, "weak_orgs_2026-10.csv", WEAK, [["零报告"] + [""] * 6])
     drop(
         tmp_path,
         ZONE,
@@ -456,7 +463,7 @@ def test_zero_denominator_is_missing_not_zero(tmp_path: Path) -> None:
         DISPUTES,
         [["Z1", "440811070", "2026-10-01", "land", "other", "in_progress", ""]],
     )
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, ZONE, "weak_orgs_listed") == 0
     assert value(values, ZONE, "weak_orgs_rectified") == 0
     assert value(values, ZONE, "weak_orgs_rectification_rate") is None
@@ -482,21 +489,50 @@ def test_year_on_year(tmp_path: Path) -> None:
     disputes(ZONE, base, 0)  # base submitted but zero
     disputes(ZONE, P, 3)
     disputes(CHIKAN, P, 5)  # base never submitted
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, MAZHANG, "disputes_received_yoy") == Decimal("0.5")
     assert value(values, ZONE, "disputes_received_yoy") is None
     assert value(values, CHIKAN, "disputes_received_yoy") is None
     # City: (6 + 3 + 5) against (4 + 0): 14 / 4 - 1.
     assert value(values, CITY, "disputes_received_yoy") == Decimal("2.5")
-    assert value(compute_indicators(tmp_path, base), MAZHANG, "disputes_received_yoy") is None
+    assert (
+        value(
+            compute_indicators(tmp_path, base, arrivals=ARRIVALS), MAZHANG, "disputes_received_yoy"
+        )
+        is None
+    )
     # A negative change.
     disputes(MAZHANG, "2027-10", 3)
-    later = compute_indicators(tmp_path, "2027-10")
+    later = compute_indicators(tmp_path, "2027-10", arrivals=ARRIVALS)
     assert value(later, MAZHANG, "disputes_received_yoy") == Decimal("-0.5")
     assert value(later, ZONE, "disputes_received_yoy") is None  # not submitted in 2027-10
 
 
-def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path) -> None:
+def test_header_only_is_empty_and_a_nil_return_counts_as_submitted(tmp_path: Path) -> None:
+    empty = drop(tmp_path, MAZHANG, "outreach_2026-10.csv", OUTREACH, [])
+    drop(tmp_path, MAZHANG, "disputes_2026-10.csv", DISPUTES, [[" 本月无 "]])
+    drop(tmp_path, ZONE, "disputes_2026-10.csv", DISPUTES, [["无", "", "", "", "", "", ""], []])
+    drop(tmp_path, ZONE, "outreach_2026-10.csv", OUTREACH, [["零报告", "", "", "", "", "", "有"]])
+    drop(tmp_path, CHIKAN, "outreach_2026-10.csv", OUTREACH, [[], ["零报告"]])
+    reference = Reference(tmp_path, arrivals=ARRIVALS)
+    rejected = {(p.parent.name, p.name) for p in reference.rejected()}
+    assert rejected == {
+        (MAZHANG, empty.name),
+        (ZONE, "outreach_2026-10.csv"),  # something beside the mark: validated as data
+        (CHIKAN, "outreach_2026-10.csv"),  # the mark not in the first row under the header
+    }
+    assert reference.rejected()[empty] == ("empty file: header only (a nil return needs 零报告)",)
+    values = reference.indicators(P)
+    assert value(values, MAZHANG, "disputes_received") == 0
+    assert value(values, MAZHANG, "mediation_success_rate") is None
+    assert value(values, MAZHANG, "outreach_events") is None  # refused: missing, not zero
+    assert value(values, ZONE, "disputes_received") == 0
+    assert value(values, MAZHANG, "forms_submitted") == 1
+    assert value(values, CITY, "disputes_received") == 0
+    assert value(values, CITY, "forms_submitted") == 2
+
+
+def test_correction_arriving_later_wins_and_on_time_uses_first_file(tmp_path: Path) -> None:
     row = ["R1", "440811100", "町", "veteran", "2026-10-01"]
     deadline = Period.parse(P).deadline(5)
     drop(
@@ -507,7 +543,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         [row],
         at=deadline - timedelta(days=1),
     )
-    drop(
+    correction = drop(
         tmp_path,
         MAZHANG,
         "村(社区)后备干部_202610.csv",
@@ -515,6 +551,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         [row, ["R2", "440811101", "村", "graduate", "2026-10-02"]],
         at=deadline + timedelta(days=2),
     )
+    os.utime(correction, (0, 0))  # a copied file's old mtime: only the arrival counts
     # 开发区: first accepted file only after a rejected on-time one -> late.
     drop(
         tmp_path,
@@ -532,7 +569,7 @@ def test_correction_later_mtime_wins_and_on_time_uses_first_file(tmp_path: Path)
         [["Z", "440811173", "村", "veteran", "2026-10-01"]],
         at=deadline + timedelta(seconds=1),
     )
-    reference = Reference(tmp_path)
+    reference = Reference(tmp_path, arrivals=ARRIVALS)
     current = reference.current(MAZHANG, "reserve_cadres", P)
     assert current is not None and current.path.name == "村(社区)后备干部_202610.csv"
     values = reference.indicators(P)
@@ -556,10 +593,13 @@ def test_deadline_is_the_5th_at_midnight_shanghai(tmp_path: Path) -> None:
         [["R1", "440811173", "村", "veteran", "2026-10-01"]],
         at=datetime(2026, 11, 6, 0, 0, 1, tzinfo=BEIJING),
     )
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, MAZHANG, "forms_on_time") == 1
     assert value(values, ZONE, "forms_on_time") == 0
-    assert compute_indicators(tmp_path, P, deadline_day=6)[(ZONE, "forms_on_time")] == 1
+    assert (
+        compute_indicators(tmp_path, P, arrivals=ARRIVALS, deadline_day=6)[(ZONE, "forms_on_time")]
+        == 1
+    )
 
 
 def test_caller_can_force_a_rejection(tmp_path: Path) -> None:
@@ -570,8 +610,13 @@ def test_caller_can_force_a_rejection(tmp_path: Path) -> None:
         CADRES,
         [["R1", "440811100", "村", "veteran", "2026-10-01"]],
     )
-    assert compute_indicators(tmp_path, P)[(MAZHANG, "reserve_cadres")] == 1
-    assert compute_indicators(tmp_path, P, rejected=[path])[(MAZHANG, "reserve_cadres")] is None
+    assert compute_indicators(tmp_path, P, arrivals=ARRIVALS)[(MAZHANG, "reserve_cadres")] == 1
+    assert (
+        compute_indicators(tmp_path, P, arrivals=ARRIVALS, rejected=[path])[
+            (MAZHANG, "reserve_cadres")
+        ]
+        is None
+    )
 
 
 def test_projects_temp_orgs_and_investment(tmp_path: Path) -> None:
@@ -617,7 +662,7 @@ def test_projects_temp_orgs_and_investment(tmp_path: Path) -> None:
             ],
         ],
     )
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     assert value(values, ZONE, "projects_total") == 3
     assert value(values, ZONE, "projects_under_construction") == 2
     assert value(values, ZONE, "temp_party_orgs") == 2
@@ -632,14 +677,14 @@ def test_projects_temp_orgs_and_investment(tmp_path: Path) -> None:
 
 def test_every_unit_and_indicator_is_present(tmp_path: Path) -> None:
     (tmp_path / MAZHANG).mkdir()
-    values = compute_indicators(tmp_path, P)
+    values = compute_indicators(tmp_path, P, arrivals=ARRIVALS)
     units = {CITY} | {c.code for c in counties()}
     assert set(values) == {(u, s.key) for u in units for s in indicators()}
     assert all(
         v is None for (_, k), v in values.items() if k not in ("forms_submitted", "forms_on_time")
     )
     assert {values[(u, "forms_submitted")] for u in units} == {0}
-    export = expected_export(tmp_path, P)
+    export = expected_export(tmp_path, P, arrivals=ARRIVALS)
     assert export[(CITY, "forms_on_time")] == "0"
     assert export[(CITY, "disputes_received")] == ""
 
