@@ -17,7 +17,10 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install -q -p $(BIN)/python -r requirements.lock
+	# --compile-bytecode: Airflow, Cosmos and dbt import hundreds of modules in every task and
+	# dbt process; with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing is cached and
+	# each process compiles them again, seconds of pure start-up cost.
+	$(BIN)/uv pip install -q --compile-bytecode -p $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q -p $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -38,8 +41,7 @@ lint: setup
 ## make airflow: Airflow UI and scheduler on http://127.0.0.1:8080 (user admin, see README)
 airflow: setup
 	$(BIN)/reportflow init
-	$(BIN)/reportflow airflow db migrate
-	$(BIN)/reportflow airflow pools set warehouse_writer 1 "DuckDB allows one writer"
+	$(BIN)/reportflow airflow-setup
 	$(BIN)/reportflow airflow standalone
 
 ## make bench: wall time of each stage of one demo run, and throughput figures (in temporary

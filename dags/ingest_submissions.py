@@ -10,12 +10,13 @@ Processes every stable file in the county drop folders (`drop/<county_code>/`) o
   `reportflow://warehouse/raw`, which triggers `build_indicators`. A run that loads nothing
   ends *skipped*, so it triggers nothing.
 
-Writes the warehouse, so it runs in the `warehouse_writer` pool (one slot).
+Writes the warehouse, so it runs in the `warehouse_writer` pool (one slot). Retries twice with
+exponential backoff (a warehouse lock held by a long build clears by itself).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import dag, task
 
@@ -25,6 +26,7 @@ from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET, task_setting
 
 @dag(
     dag_id="ingest_submissions",
+    dag_display_name="Ingest county submissions",
     schedule=INGEST_CYCLE,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -34,7 +36,7 @@ from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET, task_setting
     doc_md=__doc__,
 )
 def ingest_submissions() -> None:
-    @task(pool=POOL, outlets=[RAW_ASSET], execution_timeout=timedelta(minutes=30))
+    @task(pool=POOL, outlets=[RAW_ASSET], task_display_name="Ingest the drop folders")
     def ingest_drop_folders() -> dict:
         """Process the drop folders once; skip (and trigger nothing) if nothing was loaded."""
         from airflow.sdk.exceptions import AirflowSkipException

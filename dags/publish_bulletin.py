@@ -4,9 +4,11 @@
 Monthly, on the 6th at 08:00 Asia/Shanghai (after the deadline on the 5th), for the previous
 month. Trigger it by hand with the param `period` (`YYYY-MM`) to publish or re-publish a month.
 
-1. **resolve_period**: the `period` param, or the month before the run's logical date.
-2. **gate**: refuses the period if the latest quality run found a *blocking* failure in it,
-   naming expectation, county and value; logs its warnings and who has not reported.
+1. **resolve_period**: the `period` param, or the month before the run's `run_after` (the
+   scheduled time, or when a manual or API run was triggered; Beijing time).
+2. **gate**: refuses the period if the quality verdict of the current snapshot found a
+   *blocking* failure in it, naming expectation, county and value; logs its warnings and who
+   has not reported.
 3. **render_city** and **render_county** (dynamic task mapping: one task per county-level unit)
    write HTML and PDF bulletins to `bulletins/<period>/`.
 4. **export_indicators**: `indicators.csv` per the indicator contract.
@@ -40,6 +42,7 @@ from reportflow.periods import BEIJING_TZ_NAME, OPTIONAL_PERIOD_PATTERN
 
 @dag(
     dag_id="publish_bulletin",
+    dag_display_name="Publish the monthly bulletin",
     schedule="0 8 6 * *",
     start_date=pendulum.datetime(2026, 1, 1, tz=BEIJING_TZ_NAME),
     catchup=False,
@@ -63,7 +66,7 @@ def publish_bulletin() -> None:
 
         task_settings()  # an unusable setting fails the run here, before anything renders
         context = get_current_context()
-        return period_for_run(context["params"].get("period"), context["logical_date"])
+        return period_for_run(context["params"].get("period"), context["dag_run"].run_after)
 
     @task(retries=0)
     def gate(period: str) -> dict:

@@ -12,8 +12,14 @@ import sys
 from pathlib import Path
 
 from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.periods import BEIJING_TZ_NAME
 
+#: The one pool: every task that writes the DuckDB warehouse takes its only slot.
 WAREHOUSE_POOL = "warehouse_writer"
+WAREHOUSE_POOL_SLOTS = 1
+WAREHOUSE_POOL_DESCRIPTION = (
+    "DuckDB allows one writer: every task that writes the warehouse takes this slot"
+)
 
 
 def airflow_environment(settings: Settings) -> dict[str, str]:
@@ -25,11 +31,15 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": BEIJING_TZ_NAME,
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Cosmos keeps dbt's partial parse here between runs; the default (/tmp/cosmos) is shared
+        # by every installation on the machine, whose profiles differ, forcing full re-parses.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(settings.home / "dbt" / "cosmos"),
         "DO_NOT_TRACK": "1",
         "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -38,17 +48,27 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
 
 
 def run_airflow(
-    settings: Settings, *args: str, check: bool = True, log_path: Path | None = None
+    settings: Settings,
+    *args: str,
+    check: bool = True,
+    log_path: Path | None = None,
+    embedded: bool = True,
+    tee: bool = False,
 ) -> int:
-    """Run the ``airflow`` command of this virtual environment with the embedded settings.
+    """Run the ``airflow`` command of this virtual environment.
 
-    With ``log_path``, Airflow's (long) output goes to that file instead of the terminal.
+    With ``embedded`` (the default) it runs with the embedded settings above; without, with
+    the Airflow configuration of the environment as it is (docker-compose). With
+    ``log_path``, Airflow's (long) output goes to that file instead of the terminal, or to
+    both with ``tee``.
     """
     airflow = str(Path(sys.executable).parent / "airflow")
     command = [airflow, *args]
-    environment = airflow_environment(settings)
+    environment = airflow_environment(settings) if embedded else dict(os.environ)
     if log_path is None:
         completed = subprocess.run(command, env=environment, check=False, cwd=PROJECT_ROOT)
+    elif tee:
+        completed = _run_teed(command, environment, log_path)
     else:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("w", encoding="utf-8") as log:
@@ -60,16 +80,55 @@ def run_airflow(
     return completed.returncode
 
 
-def prepare_airflow(settings: Settings) -> None:
-    """Create or upgrade the metadata database and the single-slot warehouse writer pool."""
+def _run_teed(
+    command: list[str], environment: dict[str, str], log_path: Path
+) -> subprocess.CompletedProcess:
+    """Run ``command`` showing its output and keeping a copy in ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log_path.open("w", encoding="utf-8") as log,
+        subprocess.Popen(
+            command,
+            env=environment,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        ) as process,
+    ):
+        for line in process.stdout or ():
+            sys.stdout.write(line)
+            log.write(line)
+    return subprocess.CompletedProcess(command, process.returncode)
+
+
+def dags_test_log(settings: Settings) -> Path:
+    """Where a ``dags test`` run keeps its log: such runs write no task log files of their own,
+    so without this copy the UI shows nothing for them once the terminal is closed."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return settings.home / "logs" / f"dags_test_{stamp}.log"
+
+
+def prepare_airflow(settings: Settings, *, embedded: bool = True) -> None:
+    """Create or upgrade the metadata database and the single-slot warehouse writer pool.
+
+    The one set-up command: ``make airflow``, docker-compose's ``airflow-init`` (through
+    ``reportflow airflow-setup``) and the test session all call this, so the pool is declared
+    in one place. ``embedded=False`` uses the environment's own Airflow configuration.
+    """
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    run_airflow(settings, "db", "migrate", log_path=settings.airflow_home / "db-migrate.log")
+    logs = settings.airflow_home
+    run_airflow(settings, "db", "migrate", log_path=logs / "db-migrate.log", embedded=embedded)
     run_airflow(
         settings,
         "pools",
         "set",
         WAREHOUSE_POOL,
-        "1",
-        "DuckDB allows one writer: every task that writes the warehouse takes this slot",
-        log_path=settings.airflow_home / "pools.log",
+        str(WAREHOUSE_POOL_SLOTS),
+        WAREHOUSE_POOL_DESCRIPTION,
+        log_path=logs / "pools.log",
+        embedded=embedded,
     )

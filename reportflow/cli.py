@@ -83,6 +83,13 @@ def cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.pipeline import publish_docs_once
+
+    print(f"dbt docs: {publish_docs_once(settings)}")
+    return EXIT_OK
+
+
 def _print_publication(settings: Settings, period: str) -> None:
     from reportflow.bulletin import publication_paths
 
@@ -169,9 +176,23 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
-    from reportflow.airflow_env import run_airflow
+    from reportflow.airflow_env import dags_test_log, run_airflow
 
-    return run_airflow(settings, *args.airflow_args, check=False)
+    airflow_args = list(args.airflow_args)
+    if airflow_args[:2] != ["dags", "test"]:
+        return run_airflow(settings, *airflow_args, check=False)
+    log_path = dags_test_log(settings)
+    code = run_airflow(settings, *airflow_args, check=False, log_path=log_path, tee=True)
+    print(f"log kept in {log_path}")
+    return code
+
+
+def cmd_airflow_setup(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.airflow_env import WAREHOUSE_POOL, prepare_airflow
+
+    prepare_airflow(settings, embedded=not args.configured)
+    print(f"Airflow metadata database migrated; pool {WAREHOUSE_POOL} set")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_data.add_argument("--no-bad-files", action="store_true")
     add("ingest", cmd_ingest, "process the drop folders once")
     add("build", cmd_build, "dbt build, quality checks, snapshot export")
+    add("docs", cmd_docs, "generate the dbt docs site (one static page) in the data home")
     commands = {}
     for name, handler, text in (
         ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
@@ -229,6 +251,16 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--user", default="admin", help=f"password from ${API_PASSWORD_ENV}")
     demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
     demo.add_argument("--end-period", type=_period, default=default_period)
+    setup = add(
+        "airflow-setup",
+        cmd_airflow_setup,
+        "migrate Airflow's metadata database and create the warehouse writer pool",
+    )
+    setup.add_argument(
+        "--configured",
+        action="store_true",
+        help="use the environment's Airflow configuration (docker-compose), not the embedded one",
+    )
     passthrough = add("airflow", cmd_airflow, "run an airflow command with the embedded settings")
     passthrough.add_argument("airflow_args", nargs=argparse.REMAINDER)
     return parser

@@ -16,6 +16,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+#: The manifest Cosmos renders the dbt task group from (written by ``transform.parse_manifest``);
+#: here rather than in ``transform`` so that parsing the DAGs imports neither dbt nor DuckDB.
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
 #: How often ingest_submissions runs: with the 2 s stability wait, a dropped file gets its
@@ -34,6 +37,7 @@ class Settings:
     deadline_day: int = 5
     stable_seconds: float = 2.0
     lock_timeout_seconds: float = 60.0
+    dbt_threads: int = 4
     #: Sign-off without a person (the demo); off by default so leaders only get approved files.
     auto_approve: bool = False
 
@@ -58,9 +62,28 @@ class Settings:
         return self.warehouse_dir / "reportflow.duckdb"
 
     @property
-    def snapshot_dir(self) -> Path:
-        """Parquet copies of the reporting marts, read by publishing while a build may write."""
+    def snapshot_root(self) -> Path:
+        """Every snapshot version (one folder each) and the pointer naming the current one."""
         return self.warehouse_dir / "snapshot"
+
+    @property
+    def snapshot_pointer(self) -> Path:
+        """One line, the current snapshot version; replaced by an atomic rename."""
+        return self.snapshot_root / "CURRENT"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        """The current snapshot's folder: Parquet copies of the reporting marts.
+
+        Read from the pointer at each call, so a reader that takes it once reads every table
+        from one version, even if a build switches the pointer meanwhile. Before the first
+        snapshot it is the (empty) snapshot root, where readers find no tables.
+        """
+        try:
+            version = self.snapshot_pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return self.snapshot_root
+        return self.snapshot_root / version
 
     @property
     def bulletins_dir(self) -> Path:
@@ -216,6 +239,9 @@ def load_settings(*, create_home: bool = False) -> Settings:
         ),
         lock_timeout_seconds=_seconds(
             "REPORTFLOW_LOCK_TIMEOUT_SECONDS", 60, "how long to wait for the warehouse lock"
+        ),
+        dbt_threads=_whole_number(
+            "REPORTFLOW_DBT_THREADS", 4, 1, 64, "how many models one dbt build runs at once"
         ),
         auto_approve=_flag(
             AUTO_APPROVE_ENV, False, "sign bulletins off without a person, for the demo only"

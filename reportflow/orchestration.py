@@ -49,10 +49,41 @@ def task_settings() -> Settings:
         raise AirflowFailException(str(error)) from error
 
 
+#: How long any one task may run before Airflow fails it. Generous: the slowest task (the dbt
+#: build at province scale) takes minutes; a task past this is stuck, not slow.
+TASK_TIMEOUT = timedelta(minutes=30)
+
+#: Arguments every task of every DAG gets. Retries back off exponentially (30 s, 60 s, ... up
+#: to 10 min) for what can fix itself: a warehouse lock held a little too long, a busy disk.
 DEFAULT_ARGS = {
     "owner": "reportflow",
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+    "execution_timeout": TASK_TIMEOUT,
+    # The one place for failure alerts (an SMTP notifier is a later issue).
     "on_failure_callback": alert_on_failure,
 }
+
+#: Tasks that must never retry, per DAG, and why. An entry names a task id or a task group
+#: (every task inside it); the DagBag test asserts that exactly these tasks have no retries.
+NO_RETRY: dict[str, dict[str, str]] = {
+    "build_indicators": {
+        "dbt": "one dbt build reports every node: Cosmos skips a retried producer, and a retried "
+        "watcher would rebuild its model alone; run the DAG again instead",
+        "check_quality": "a failed blocking expectation is a data problem; a retry gives the "
+        "same verdict",
+    },
+    "publish_bulletin": {
+        "gate": "a closed gate (failed checks, no snapshot) does not open by waiting",
+        "sign_off": "a person's answer is recorded once; a retry would ask for it again",
+        "record_approval": "it freezes what was approved; a failure needs a look, then a re-run",
+    },
+}
+
+
+def must_not_retry(dag_id: str, task_id: str) -> bool:
+    """Whether ``task_id`` (or the task group it belongs to) is listed in :data:`NO_RETRY`."""
+    listed = NO_RETRY.get(dag_id, {})
+    return any(task_id == entry or task_id.startswith(f"{entry}.") for entry in listed)

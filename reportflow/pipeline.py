@@ -56,27 +56,39 @@ def ingest_once(settings: Settings | None = None) -> dict:
     }
 
 
-def check_quality_once(settings: Settings | None = None) -> dict:
+def check_quality_once(version: str, settings: Settings | None = None) -> dict:
     """Great Expectations suites over every period; the verdict is per period, not raised here.
 
-    A blocking failure in one month must not stop the snapshot of all the others: the
-    publication gate refuses that month alone.
+    The verdict is written into snapshot ``version`` (staged, not yet current): it names the
+    tables it approves, and readers only ever see the two together. A blocking failure in one
+    month must not stop the snapshot of all the others: the publication gate refuses that
+    month alone.
     """
     from reportflow.quality import BLOCKING, WARNING, run_quality
 
-    run = run_quality(settings or load_settings())
+    settings = settings or load_settings()
+    run = run_quality(settings, verdict_dir=settings.snapshot_root / version)
     return {
         "run_id": run.run_id,
+        "snapshot": version,
         "data_docs": str(run.data_docs),
         "blocking": dict(run.per_period(BLOCKING)),
         "warnings": dict(run.per_period(WARNING)),
     }
 
 
-def export_snapshot_once(settings: Settings | None = None) -> list[str]:
-    from reportflow.transform import export_snapshot
+def stage_snapshot_once(settings: Settings | None = None) -> str:
+    """Export the marts as a new snapshot version that readers do not see yet; its version."""
+    from reportflow.transform import stage_snapshot
 
-    return [str(path) for path in export_snapshot(settings or load_settings())]
+    return stage_snapshot(settings or load_settings())
+
+
+def switch_snapshot_once(version: str, settings: Settings | None = None) -> str:
+    """Point readers at the checked snapshot ``version`` (tables and verdict at once)."""
+    from reportflow.transform import switch_snapshot
+
+    return str(switch_snapshot(settings or load_settings(), version))
 
 
 def publish_docs_once(settings: Settings | None = None) -> str:
@@ -93,22 +105,30 @@ def prepare_build_once(settings: Settings | None = None) -> int:
 
 
 def build_once(settings: Settings | None = None) -> dict:
-    """dbt build, quality checks, snapshot export and docs: what build_indicators does."""
+    """dbt build, a staged snapshot, quality checks on it, then the switch: build_indicators.
+
+    The dbt docs are not generated here: they take as long as a build and nobody waits for
+    them, so they are built on demand (``reportflow docs``).
+    """
     from reportflow.transform import build
 
     settings = settings or load_settings()
     build(settings)
-    quality = check_quality_once(settings)
-    export_snapshot_once(settings)
-    publish_docs_once(settings)
+    version = stage_snapshot_once(settings)
+    quality = check_quality_once(version, settings)
+    switch_snapshot_once(version, settings)
     return quality
 
 
-def period_for_run(param: str | None, logical_date: datetime) -> str:
-    """The param if given, else the month before the run's logical date in Beijing time."""
+def period_for_run(param: str | None, run_after: datetime) -> str:
+    """The param if given, else the month before the run's ``run_after`` in Beijing time.
+
+    ``run_after`` rather than the logical date: runs triggered through the API may have no
+    logical date, and it is never "now", so re-running an old run publishes the same month.
+    """
     if param:
         return parse_period(param)
-    return Period.reporting(logical_date).key
+    return Period.reporting(run_after).key
 
 
 def publication_gate(period: str, settings: Settings | None = None) -> dict:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from reportflow.config import DBT_PROJECT_DIR, Settings
+from reportflow.config import DBT_PROJECT_DIR, MANIFEST_PATH, Settings
+from reportflow.intake.crash import crash_point
 from reportflow.periods import Period, to_naive_utc
 from reportflow.warehouse import connect, ensure_raw_schema
 
@@ -33,9 +35,6 @@ SNAPSHOT_TABLES: tuple[str, ...] = (
     "dim_county",
     "dim_period",
 )
-
-#: The manifest Cosmos renders the task group from (written by ``parse_manifest``).
-MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 #: dbt result statuses that make a run fail.
 FAILED_STATUSES = frozenset({"error", "fail"})
@@ -212,9 +211,22 @@ def prepare_build(settings: Settings, now: datetime | None = None) -> int:
 
 
 def build(settings: Settings) -> None:
-    """Prepare the raw schema and calendar, then seed, build and test everything (``dbt build``)."""
+    """Prepare the raw schema and calendar, then seed, build and test everything (``dbt build``).
+
+    One dbt process for the whole project, with the configured threads: the same command the
+    Airflow producer task runs, so the CLI and the DAG do the same work.
+    """
     prepare_build(settings)
-    run_dbt(settings, ["build"])
+    run_dbt(settings, ["build", *threads_flag(settings)])
+
+
+def threads_flag(settings: Settings) -> list[str]:
+    """``--threads N`` from the settings, on every parse and build.
+
+    The thread count is part of the profile dbt checks before reusing its partial parse: a
+    parse and a build that disagree on it re-parse the whole project (seconds per run).
+    """
+    return ["--threads", str(settings.dbt_threads)]
 
 
 def parse_manifest(settings: Settings) -> Path:
@@ -223,7 +235,10 @@ def parse_manifest(settings: Settings) -> Path:
     The manifest describes code, not data, so it lives beside the project (where the DAG file
     finds it at parse time) rather than in one data home.
     """
-    run_dbt(settings, ["parse", "--target-path", str(MANIFEST_PATH.parent)])
+    run_dbt(
+        settings,
+        ["parse", "--target-path", str(MANIFEST_PATH.parent), *threads_flag(settings)],
+    )
     return MANIFEST_PATH
 
 
@@ -247,25 +262,137 @@ def generate_docs(settings: Settings) -> Path:
     return partial.replace(target / "index.html")
 
 
-def _export_table(con: duckdb.DuckDBPyConnection, table: str, snapshot_dir: Path) -> Path:
-    """Write one mart to Parquet beside its final name, then rename it into place.
+#: Name of a snapshot version folder: ``v`` and a UTC time to the microsecond, so names sort
+#: by age and never repeat.
+SNAPSHOT_VERSION_PATTERN = re.compile(r"v\d{8}T\d{12}Z")
 
-    The rename is atomic, so a reader sees either the previous snapshot or the new one, never
-    a half-written file.
-    """
-    final = snapshot_dir / f"{table}.parquet"
-    partial = snapshot_dir / f".{table}.parquet.partial"
-    partial.unlink(missing_ok=True)
-    target = str(partial).replace("'", "''")
+
+def _new_version(root: Path) -> str:
+    """A fresh version name, later than every existing one."""
+    version = "v" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    existing = _versions(root)
+    if existing and version <= existing[-1]:
+        raise TransformError(f"snapshot version {existing[-1]} is in the future: check the clock")
+    return version
+
+
+def _versions(root: Path) -> list[str]:
+    """The complete version folders under ``root``, oldest first (staging folders are hidden)."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir() if p.is_dir() and SNAPSHOT_VERSION_PATTERN.fullmatch(p.name)
+    )
+
+
+def current_snapshot_version(settings: Settings) -> str | None:
+    """The version the pointer names (what readers use), or None before the first snapshot."""
+    try:
+        version = settings.snapshot_pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not SNAPSHOT_VERSION_PATTERN.fullmatch(version):
+        pointer = settings.snapshot_pointer
+        raise TransformError(f"snapshot pointer {pointer} is corrupt: {version!r}")
+    return version
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (the directory entry itself is flushed)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> Path:
+    """Write one mart to Parquet in the (hidden) staging folder of a new version."""
+    final = folder / f"{table}.parquet"
+    target = str(final).replace("'", "''")
     con.execute(f"copy (select * from marts.{table} order by all) to '{target}' (format parquet)")
-    partial.replace(final)
+    crash_point("snapshot_table")
     return final
 
 
+def clean_snapshot_leftovers(settings: Settings) -> list[Path]:
+    """Remove what a killed export left: staging folders, pointer temporaries, orphan versions.
+
+    Kept: the current version and the one before it (a reader that read the pointer just
+    before the last switch may still be reading it). Everything else under the snapshot root
+    goes, including versions newer than the pointer, which a kill between the folder rename
+    and the pointer switch leaves behind, and Parquet files of the old flat layout.
+    """
+    root = settings.snapshot_root
+    if not root.is_dir():
+        return []
+    current = current_snapshot_version(settings)
+    older = [v for v in _versions(root) if current is not None and v < current]
+    keep = {settings.snapshot_pointer.name, *([current] if current else []), *older[-1:]}
+    removed = []
+    for entry in sorted(root.iterdir()):
+        if entry.name in keep:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed.append(entry)
+    if removed:
+        logger.info("snapshot: removed leftovers %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def stage_snapshot(settings: Settings) -> str:
+    """Export every reporting mart into a new, complete version folder; return its version.
+
+    The tables are written into a hidden ``.<version>.tmp`` folder which is renamed to its
+    version name only once all of them are on disk: a version folder is always complete.
+    Readers do not see it until :func:`switch_snapshot` points at it.
+    """
+    clean_snapshot_leftovers(settings)
+    root = settings.snapshot_root
+    root.mkdir(parents=True, exist_ok=True)
+    version = _new_version(root)
+    staging = root / f".{version}.tmp"
+    staging.mkdir()
+    try:
+        with connect(
+            settings.warehouse_path, read_only=True, timeout_seconds=settings.lock_timeout_seconds
+        ) as con:
+            for table in SNAPSHOT_TABLES:
+                _export_table(con, table, staging)
+    except BaseException:
+        shutil.rmtree(staging)  # a failure (not a kill) cleans up at once
+        raise
+    staging.rename(root / version)
+    _fsync_dir(root)
+    crash_point("snapshot_staged")
+    return version
+
+
+def switch_snapshot(settings: Settings, version: str) -> Path:
+    """Point readers at ``version`` with one atomic rename of the pointer file.
+
+    This is the single step at which the whole set changes: before it readers get every table
+    of the previous version, after it every table of the new one.
+    """
+    folder = settings.snapshot_root / version
+    if not SNAPSHOT_VERSION_PATTERN.fullmatch(version) or not folder.is_dir():
+        raise TransformError(f"no complete snapshot version {version!r} to switch to")
+    pointer = settings.snapshot_pointer
+    temporary = pointer.with_name(f".{pointer.name}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    crash_point("snapshot_pointer_written")
+    temporary.replace(pointer)
+    _fsync_dir(pointer.parent)
+    return folder
+
+
 def export_snapshot(settings: Settings) -> list[Path]:
-    """Export the reporting marts as Parquet, for readers that run while a build holds the lock."""
-    settings.snapshot_dir.mkdir(parents=True, exist_ok=True)
-    with connect(
-        settings.warehouse_path, read_only=True, timeout_seconds=settings.lock_timeout_seconds
-    ) as con:
-        return [_export_table(con, table, settings.snapshot_dir) for table in SNAPSHOT_TABLES]
+    """Export the reporting marts as a new snapshot version and switch readers to it."""
+    folder = switch_snapshot(settings, stage_snapshot(settings))
+    return [folder / f"{table}.parquet" for table in SNAPSHOT_TABLES]

@@ -10,6 +10,7 @@ shape, so the rest of the DAG has one path.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.hitl import ApprovalOperator
@@ -22,6 +23,9 @@ from reportflow.config import AUTO_APPROVE_ENV
 SIGN_OFF_TASK_ID = "sign_off"
 COMMENT_PARAM = "comment"
 AUTO_APPROVER = {"id": "reportflow", "name": f"自动审核（{AUTO_APPROVE_ENV}）"}
+#: How long the office has to answer; then the task fails (nothing is sent) and alerts. Given
+#: explicitly so the DAG's execution_timeout keeps bounding the work before the wait.
+RESPONSE_TIMEOUT = timedelta(days=7)
 
 
 class SignOffOperator(ApprovalOperator):
@@ -30,7 +34,7 @@ class SignOffOperator(ApprovalOperator):
     def __init__(self, **kwargs: Any) -> None:
         params = ParamsDict(kwargs.pop("params", None) or {})  # the DAG's, passed down by Airflow
         params[COMMENT_PARAM] = Param("", type="string", title="审核意见")
-        super().__init__(params=params, **kwargs)
+        super().__init__(params=params, response_timeout=RESPONSE_TIMEOUT, **kwargs)
 
     def execute(self, context: Any) -> Any:
         from reportflow.orchestration import task_settings

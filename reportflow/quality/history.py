@@ -57,11 +57,16 @@ def write_history(con: duckdb.DuckDBPyConnection, outcomes: Sequence[Outcome]) -
     con.unregister("new_results")
 
 
-def record_run(settings: Settings, outcomes: Sequence[Outcome]) -> Path:
-    """History row per outcome (live warehouse), then the run as the verdict snapshot."""
+def record_run(settings: Settings, outcomes: Sequence[Outcome], verdict_dir: Path) -> Path:
+    """History row per outcome (live warehouse), then the run as the verdict snapshot.
+
+    ``verdict_dir`` is the folder of the snapshot version the run judged: the verdict travels
+    with the tables it approves, and readers switch to both at once (see
+    ``reportflow.transform.switch_snapshot``).
+    """
     with connect(settings.warehouse_path, timeout_seconds=settings.lock_timeout_seconds) as con:
         write_history(con, outcomes)
-    return export_verdicts(settings.snapshot_dir, outcomes)
+    return export_verdicts(verdict_dir, outcomes)
 
 
 def export_verdicts(snapshot_dir: Path, outcomes: Sequence[Outcome]) -> Path:

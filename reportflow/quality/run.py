@@ -69,8 +69,12 @@ def summary_lines(run: QualityRun) -> list[str]:
     return lines
 
 
-def run_quality(settings: Settings) -> QualityRun:
-    """Validate every suite over all periods; record, export, build Data Docs, log a summary."""
+def run_quality(settings: Settings, verdict_dir: Path | None = None) -> QualityRun:
+    """Validate every suite over all periods; record, export, build Data Docs, log a summary.
+
+    The verdict goes into ``verdict_dir``, the folder of the snapshot version being judged (a
+    build stages the new version first); by default the current snapshot's folder.
+    """
     from reportflow.quality.checks import gx_module, validate
 
     gx_module()  # quiet GX's loggers before the suites import it
@@ -82,7 +86,7 @@ def run_quality(settings: Settings) -> QualityRun:
     frames = _read_frames(settings, specs)
     docs = data_docs_index(settings)
     outcomes, counts = validate(frames, specs, docs.parent, run_id, checked_at)
-    record_run(settings, outcomes)
+    record_run(settings, outcomes, verdict_dir or settings.snapshot_dir)
     run = QualityRun(run_id, tuple(outcomes), counts, docs)
     for line in summary_lines(run):
         log.info("%s", line)

@@ -1,12 +1,25 @@
-"""The DAG folder imports cleanly and holds exactly the three DAGs, wired as designed."""
+"""The DAG folder imports cleanly and holds exactly the three DAGs, wired as designed.
+
+Every assertion here is about every DAG and every task, so a task added without a timeout,
+a pool or a decision about retries fails this file.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from reportflow.config import PROJECT_ROOT
+from reportflow.airflow_env import WAREHOUSE_POOL
+from reportflow.config import INGEST_CYCLE, PROJECT_ROOT
+from reportflow.orchestration import NO_RETRY, TASK_TIMEOUT, must_not_retry
 
 EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin"}
+#: DAGs whose every task may write the warehouse, hence runs in the one-slot writer pool.
+WRITER_DAGS = {"ingest_submissions", "build_indicators"}
+TAGS = {
+    "ingest_submissions": {"reportflow", "intake"},
+    "build_indicators": {"reportflow", "dbt", "quality"},
+    "publish_bulletin": {"reportflow", "bulletin"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -14,6 +27,12 @@ def dagbag(airflow_db, manifest):
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+
+
+def _tasks(dagbag):
+    return [
+        (dag_id, task) for dag_id in sorted(EXPECTED_DAG_IDS) for task in dagbag.dags[dag_id].tasks
+    ]
 
 
 def test_no_import_errors(dagbag) -> None:
@@ -25,40 +44,98 @@ def test_exact_dag_ids(dagbag) -> None:
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
-def test_documented_tagged_and_retried(dagbag, dag_id: str) -> None:
-    dag = dagbag.get_dag(dag_id)
-    assert dag.doc_md and dag_id in dag.doc_md
-    assert "reportflow" in dag.tags
-    for task in dag.tasks:
-        assert task.retries >= 0
-    assert any(task.retries > 0 for task in dag.tasks)
+def test_documented_named_owned_and_tagged(dagbag, dag_id: str) -> None:
+    dag = dagbag.dags[dag_id]
+    assert dag.doc_md and dag.doc_md.lstrip().startswith(f"### {dag_id}")
+    assert dag.dag_display_name != dag_id  # a readable name, not the id again
+    assert set(dag.tags) == TAGS[dag_id]
+    assert dag.owner == "reportflow"
+    assert dag.max_active_runs == 1 and not dag.catchup
+
+
+def test_every_task_has_a_timeout_and_an_owner(dagbag) -> None:
+    for dag_id, task in _tasks(dagbag):
+        assert task.owner == "reportflow", (dag_id, task.task_id)
+        assert task.execution_timeout == TASK_TIMEOUT, (dag_id, task.task_id)
+
+
+def test_exactly_the_listed_tasks_do_not_retry(dagbag) -> None:
+    """Every task retries with exponential backoff, except those NO_RETRY lists (and says why)."""
+    for dag_id, task in _tasks(dagbag):
+        if must_not_retry(dag_id, task.task_id):
+            assert task.retries == 0, (dag_id, task.task_id)
+        else:
+            assert task.retries >= 1, (dag_id, task.task_id)
+            assert task.retry_exponential_backoff, (dag_id, task.task_id)
+            assert task.max_retry_delay is not None, (dag_id, task.task_id)
+
+
+def test_no_retry_list_names_only_existing_tasks(dagbag) -> None:
+    """A stale entry (a renamed task) would silently let the renamed task retry."""
+    for dag_id, entries in NO_RETRY.items():
+        task_ids = dagbag.dags[dag_id].task_ids
+        for entry in entries:
+            assert any(t == entry or t.startswith(f"{entry}.") for t in task_ids), entry
 
 
 def test_warehouse_writers_share_the_single_slot_pool(dagbag) -> None:
-    ingest = dagbag.get_dag("ingest_submissions")
-    build = dagbag.get_dag("build_indicators")
-    writers = [*ingest.tasks, *build.tasks]
-    assert writers and all(task.pool == "warehouse_writer" for task in writers)
+    for dag_id, task in _tasks(dagbag):
+        if dag_id in WRITER_DAGS:
+            assert task.pool == WAREHOUSE_POOL, (dag_id, task.task_id)
+        else:
+            assert task.pool != WAREHOUSE_POOL, (dag_id, task.task_id)
 
 
-def test_dbt_runs_as_one_task_per_model(dagbag) -> None:
-    build = dagbag.get_dag("build_indicators")
-    dbt_tasks = [t for t in build.tasks if t.task_id.startswith("dbt.")]
-    assert any("fct_indicators" in t.task_id for t in dbt_tasks)
-    assert len(dbt_tasks) >= 5
+def test_schedules(dagbag) -> None:
+    """Ingest polls, build follows the raw Asset, publish runs monthly in Beijing time."""
+    assert dagbag.dags["ingest_submissions"].timetable.delta == INGEST_CYCLE
+    build = dagbag.dags["build_indicators"]
+    assert "reportflow://warehouse/raw" in str(build.timetable.asset_condition)
+    publish = dagbag.dags["publish_bulletin"].timetable
+    assert publish.expression == "0 8 6 * *"
+    assert str(publish.timezone.name) == "Asia/Shanghai"
+
+
+def test_dbt_runs_one_build_and_one_watcher_per_model_and_its_tests(dagbag) -> None:
+    build = dagbag.dags["build_indicators"]
+    producer = build.get_task("dbt.dbt_producer_watcher")
+    assert type(producer).__name__ == "DbtProducerWatcherOperator"
+    assert producer.upstream_task_ids == {"prepare_calendar"}
+    watchers = [t for t in build.tasks if t.task_id.startswith("dbt.") and t is not producer]
+    assert "dbt.fct_indicators.run" in build.task_ids
+    assert "dbt.fct_indicators.test" in build.task_ids
+    for watcher in watchers:
+        if watcher.task_id.endswith((".run", ".seed", ".test")):
+            assert not watcher.deferrable, watcher.task_id
+            assert producer.task_id in watcher.get_flat_relative_ids(upstream=True), watcher.task_id
+
+
+def test_only_the_projects_own_assets(dagbag) -> None:
+    """Cosmos emits no per-model Assets (absolute-path URIs): only raw and marts exist."""
+    uris = {
+        asset.uri
+        for _dag_id, task in _tasks(dagbag)
+        for asset in [*task.outlets, *task.inlets]
+        if hasattr(asset, "uri")
+    }
+    assert uris == {"reportflow://warehouse/raw", "reportflow://warehouse/marts"}
+    for _dag_id, task in _tasks(dagbag):
+        assert not getattr(task, "emit_datasets", False), task.task_id
 
 
 def test_assets_chain_the_dags(dagbag) -> None:
-    ingest = dagbag.get_dag("ingest_submissions").get_task("ingest_drop_folders")
-    build = dagbag.get_dag("build_indicators")
+    ingest = dagbag.dags["ingest_submissions"].get_task("ingest_drop_folders")
+    build = dagbag.dags["build_indicators"]
     assert [a.uri for a in ingest.outlets] == ["reportflow://warehouse/raw"]
-    assert "reportflow://warehouse/raw" in str(build.timetable.asset_condition)
-    export = build.get_task("export_snapshot")
-    assert [a.uri for a in export.outlets] == ["reportflow://warehouse/marts"]
+    switch = build.get_task("switch_snapshot")
+    assert [a.uri for a in switch.outlets] == ["reportflow://warehouse/marts"]
+    assert build.get_task("stage_snapshot").downstream_task_ids == {"check_quality", switch.task_id}
+    assert build.get_task("check_quality").downstream_task_ids == {switch.task_id}
+    assert "publish_docs" not in build.task_ids  # dbt docs are on demand, off the build
 
 
 def test_publish_fans_out_per_county(dagbag) -> None:
-    publish = dagbag.get_dag("publish_bulletin")
+    publish = dagbag.dags["publish_bulletin"]
     assert "render_county" in publish.task_ids
     assert publish.params["period"] == ""
 

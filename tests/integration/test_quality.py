@@ -26,7 +26,7 @@ from reportflow.demo_data import generate_demo_data
 from reportflow.pipeline import GateClosed, ingest_once, initialise_home, publish_once
 from reportflow.quality import BLOCKING, INFO, WARNING, QualityRun, read_verdict, run_quality
 from reportflow.quality.run import summary_lines
-from reportflow.transform import build, export_snapshot
+from reportflow.transform import build, stage_snapshot, switch_snapshot
 
 END = "2026-10"
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
@@ -209,8 +209,9 @@ def corrupted(
     with duckdb.connect(str(settings.warehouse_path)) as con:
         for case in CORRUPTIONS.values():
             con.execute(case.sql, list(case.params))
-    run = run_quality(settings)
-    export_snapshot(settings)
+    version = stage_snapshot(settings)
+    run = run_quality(settings, settings.snapshot_root / version)
+    switch_snapshot(settings, version)
     return settings, run
 
 

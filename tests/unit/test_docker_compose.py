@@ -29,12 +29,17 @@ def test_every_airflow_service_shares_image_settings_and_data_home() -> None:
         assert environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql")
         assert environment["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
         assert environment["REPORTFLOW_HOME"] == "/data"
+        assert environment["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Shanghai"
         assert "reportflow-data:/data" in service["volumes"]
         assert service["image"] == "reportflow:latest"
 
 
-def test_init_creates_the_writer_pool_and_workers_scale() -> None:
-    assert "pools set warehouse_writer 1" in COMPOSE["services"]["airflow-init"]["command"]
+def test_init_creates_the_writer_pool_with_the_one_set_up_command_and_workers_scale() -> None:
+    """The pool is declared once (reportflow.airflow_env); compose and make use one command."""
+    assert "reportflow airflow-setup --configured" in COMPOSE["services"]["airflow-init"]["command"]
+    assert "pools set" not in COMPOSE["services"]["airflow-init"]["command"]
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "reportflow airflow-setup" in makefile and "pools set" not in makefile
     worker = COMPOSE["services"]["airflow-worker"]
     assert "container_name" not in worker and "ports" not in worker  # --scale needs both absent
 

@@ -121,14 +121,15 @@ def test_export_snapshot_replaces_every_file(tmp_path: Path) -> None:
 
 def test_export_failure_keeps_the_previous_snapshot(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path)
-    _warehouse_with_marts(settings, ("fct_indicators",))
-    settings.snapshot_dir.mkdir(parents=True)
-    previous = settings.snapshot_dir / "fct_indicators_wide.parquet"
-    previous.write_text("previous", encoding="utf-8")
+    _warehouse_with_marts(settings, transform.SNAPSHOT_TABLES)
+    previous = transform.export_snapshot(settings)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("drop table marts.submission_status")
     with pytest.raises(duckdb.CatalogException):
         transform.export_snapshot(settings)
-    assert previous.read_text(encoding="utf-8") == "previous"
-    assert not list(settings.snapshot_dir.glob(".*partial"))
+    assert settings.snapshot_dir == previous[0].parent
+    assert sorted(settings.snapshot_dir.iterdir()) == sorted(previous)
+    assert [p.name for p in settings.snapshot_root.iterdir() if p.name.startswith(".")] == []
 
 
 # --- the dbt project's copy of the contract ----------------------------------------------------

@@ -1,0 +1,28 @@
+"""The embedded Airflow shows Beijing time and keeps the logs of ``dags test`` runs.
+
+Why: the people who run reportflow work in Beijing time, and ``airflow dags test`` writes no
+task log files of its own, so its output is the only record of such a run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportflow.airflow_env import airflow_environment, dags_test_log, run_airflow
+from reportflow.config import Settings
+
+
+def test_embedded_airflow_uses_beijing_time(tmp_path: Path) -> None:
+    environment = airflow_environment(Settings(home=tmp_path))
+    assert environment["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Asia/Shanghai"
+
+
+def test_dags_test_output_is_kept_in_the_data_home(tmp_path: Path, capsys) -> None:
+    """A real ``airflow`` process (its version) through the teed path: terminal and file."""
+    settings = Settings(home=tmp_path)
+    log = dags_test_log(settings)
+    assert log.parent == tmp_path / "logs"
+    code = run_airflow(settings, "version", check=False, log_path=log, tee=True)
+    shown = capsys.readouterr().out
+    assert code == 0 and shown.strip()
+    assert log.read_text(encoding="utf-8") == shown
