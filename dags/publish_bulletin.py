@@ -13,9 +13,17 @@ month. Trigger it by hand with the param `period` (`YYYY-MM`) to publish or re-p
    write HTML and PDF bulletins to `bulletins/<period>/`.
 4. **export_indicators**: `indicators.csv` per the indicator contract.
 5. **write_index**: the archive page `bulletins/index.html`.
-6. **deliver**: emails the city bulletin once per period through the Airflow Connection
-   `reportflow_smtp` (recipients in its `extra` as `{"recipients": [...]}`); without that
-   Connection the task is skipped.
+6. **prepare_review**: draft previews with a 草稿 watermark in `bulletins/<period>/draft/`; checks
+   `recipients.yaml`.
+7. **sign_off**: Airflow's human-in-the-loop ApprovalOperator: the office approves or rejects
+   (with a comment) under Required Actions, through the REST API or `reportflow approve`.
+   Reject skips everything after it: nothing is sent. `REPORTFLOW_AUTO_APPROVE=1` (the demo)
+   approves automatically.
+8. **record_approval**: who approved and when, into the delivery ledger; freezes the approved
+   PDFs, which are exactly what is mailed.
+9. **deliver**: each reader in `recipients.yaml` gets their edition (city or county) once,
+   through the Airflow Connection `reportflow_smtp`; re-runs send nothing new, retries resume
+   from the ledger and never re-render. Without that Connection the task is skipped.
 
 Reads only the Parquet snapshot of the marts, never the live warehouse, so it needs no pool.
 """
@@ -27,6 +35,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
+from reportflow.delivery.signoff import SIGN_OFF_TASK_ID, SignOffOperator
 from reportflow.orchestration import DEFAULT_ARGS, task_settings
 from reportflow.periods import BEIJING_TZ_NAME, OPTIONAL_PERIOD_PATTERN
 
@@ -95,6 +104,18 @@ def publish_bulletin() -> None:
 
         return write_index_once(task_settings())
 
+    @task
+    def prepare_review(period: str) -> str:
+        from reportflow.pipeline import review_once
+
+        return review_once(period, task_settings())
+
+    @task(retries=0)
+    def record_approval(period: str, response: dict) -> dict:
+        from reportflow.pipeline import record_approval_once
+
+        return record_approval_once(period, response, task_settings())
+
     @task(retries=3, retry_delay=timedelta(minutes=5))
     def deliver(period: str) -> str:
         from airflow.sdk.exceptions import AirflowSkipException
@@ -113,7 +134,16 @@ def publish_bulletin() -> None:
     exported = export_indicators(period)
     checked >> [city, per_county, exported]
     index = write_index()
-    [city, per_county, exported] >> index >> deliver(period)
+    review = prepare_review(period)
+    sign_off = SignOffOperator(
+        task_id=SIGN_OFF_TASK_ID,
+        subject="审核：湛江市党建指导员工作月报（{{ ti.xcom_pull(task_ids='resolve_period') }}）",
+        body="{{ ti.xcom_pull(task_ids='prepare_review') }}",
+        retries=0,
+    )
+    approved = record_approval(period, sign_off.output)
+    [city, per_county, exported] >> index >> review >> sign_off
+    approved >> deliver(period)
 
 
 publish_bulletin()

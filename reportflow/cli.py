@@ -23,6 +23,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_REJECTED = 0, 1, 2, 3, 4
 #: Commands that set a data home up, so they may create a missing REPORTFLOW_HOME.
 CREATES_HOME = frozenset({"init", "demo", "demo-data"})
 
+#: Where ``reportflow approve`` reads the Airflow API password (never a command-line option).
+API_PASSWORD_ENV = "REPORTFLOW_API_PASSWORD"
+
 
 def _period(text: str) -> str:
     try:
@@ -95,10 +98,35 @@ def _print_publication(settings: Settings, period: str) -> None:
 
 
 def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
-    from reportflow.pipeline import publish_once
+    from reportflow.pipeline import publish_once, resend_once
 
+    if args.resend:
+        print(resend_once(args.period, args.to, settings))
+        return EXIT_OK
+    if args.to:
+        print("reportflow: error: --to goes with --resend", file=sys.stderr)
+        return EXIT_USAGE
     publish_once(args.period, settings)
     _print_publication(settings, args.period)
+    return EXIT_OK
+
+
+def _api_account(args: argparse.Namespace):
+    """The Airflow API server and login: URL and user from options, password from the
+    environment (``REPORTFLOW_API_PASSWORD``) or a prompt, never from the command line."""
+    import getpass
+
+    from reportflow.delivery.respond import ApiAccount
+
+    password = os.environ.get(API_PASSWORD_ENV) or getpass.getpass(f"{args.user} password: ")
+    return ApiAccount(base_url=args.api_url, username=args.user, password=password)
+
+
+def cmd_approve(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.delivery.respond import respond
+
+    record = respond(_api_account(args), args.period, approve=not args.reject, comment=args.comment)
+    print(f"{record['chosen_options'][0]} {args.period} as {record['responded_by']['name']}")
     return EXIT_OK
 
 
@@ -191,13 +219,36 @@ def build_parser() -> argparse.ArgumentParser:
     add("ingest", cmd_ingest, "process the drop folders once")
     add("build", cmd_build, "dbt build, quality checks, snapshot export")
     add("docs", cmd_docs, "generate the dbt docs site (one static page) in the data home")
+    commands = {}
     for name, handler, text in (
         ("publish", cmd_publish, "render bulletins and export indicators.csv for a period"),
         ("run", cmd_run, "ingest, build and publish, in order"),
         ("status", cmd_status, "county × form submission grid for a period"),
         ("quality", cmd_quality, "the period's quality verdict: blocking failures, warnings"),
+        ("approve", cmd_approve, "approve (or --reject) the publish DAG's waiting sign-off"),
     ):
-        add(name, handler, text).add_argument("--period", type=_period, required=True)
+        commands[name] = add(name, handler, text)
+        commands[name].add_argument("--period", type=_period, required=True)
+    commands["publish"].add_argument(
+        "--resend",
+        action="store_true",
+        help="mail the approved bulletins of the period again, on purpose (nothing is rendered)",
+    )
+    commands["publish"].add_argument(
+        "--to", metavar="ADDRESS", help="with --resend: only this reader"
+    )
+    approve = commands["approve"]
+    approve.add_argument("--reject", action="store_true", help="reject: nothing is sent")
+    approve.add_argument("--comment", default="", help="审核意见 recorded with the answer")
+    approve.add_argument(
+        "--api-url",
+        default=os.environ.get(
+            "AIRFLOW__API__BASE_URL",
+            f"http://127.0.0.1:{os.environ.get('AIRFLOW__API__PORT', '8080')}",
+        ),
+        help="the Airflow API server (default: the embedded one)",
+    )
+    approve.add_argument("--user", default="admin", help=f"password from ${API_PASSWORD_ENV}")
     demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
     demo.add_argument("--end-period", type=_period, default=default_period)
     setup = add(

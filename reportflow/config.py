@@ -25,6 +25,9 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 #: receipt in well under a minute.
 INGEST_CYCLE = timedelta(seconds=30)
 
+#: The setting that signs bulletins off automatically (``make demo`` sets it; off by default).
+AUTO_APPROVE_ENV = "REPORTFLOW_AUTO_APPROVE"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -35,6 +38,8 @@ class Settings:
     stable_seconds: float = 2.0
     lock_timeout_seconds: float = 60.0
     dbt_threads: int = 4
+    #: Sign-off without a person (the demo); off by default so leaders only get approved files.
+    auto_approve: bool = False
 
     @property
     def drop_dir(self) -> Path:
@@ -96,6 +101,16 @@ class Settings:
     @property
     def dbt_target_dir(self) -> Path:
         return self.home / "dbt" / "target"
+
+    @property
+    def recipients_path(self) -> Path:
+        """Who receives which edition (data, not code); see ``reportflow.delivery.recipients``."""
+        return self.home / "recipients.yaml"
+
+    @property
+    def delivery_dir(self) -> Path:
+        """The delivery ledger and the frozen approved copies of what is mailed."""
+        return self.home / "delivery"
 
     @property
     def airflow_home(self) -> Path:
@@ -163,6 +178,17 @@ def _seconds(name: str, default: float, meaning: str) -> float:
     return value
 
 
+def _flag(name: str, default: bool, meaning: str) -> bool:
+    """An on/off setting written ``1``/``0`` (also ``true``/``false``, ``yes``/``no``)."""
+    text = _setting(name, "1" if default else "0")
+    value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+        text.lower()
+    )
+    if value is None:
+        raise SettingsError(f"{name}={text!r} is not usable: expected 1 or 0 ({meaning})")
+    return value
+
+
 def _data_home(create: bool) -> Path:
     """``REPORTFLOW_HOME`` as an existing, writable folder; created first when ``create``.
 
@@ -216,5 +242,8 @@ def load_settings(*, create_home: bool = False) -> Settings:
         ),
         dbt_threads=_whole_number(
             "REPORTFLOW_DBT_THREADS", 4, 1, 64, "how many models one dbt build runs at once"
+        ),
+        auto_approve=_flag(
+            AUTO_APPROVE_ENV, False, "sign bulletins off without a person, for the demo only"
         ),
     )

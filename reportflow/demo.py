@@ -9,10 +9,11 @@ again are recognised by intake.
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from reportflow.airflow_env import prepare_airflow, run_airflow
-from reportflow.config import Settings
+from reportflow.config import AUTO_APPROVE_ENV, Settings
 
 DAG_ORDER = ("ingest_submissions", "build_indicators", "publish_bulletin")
 
@@ -28,6 +29,8 @@ def run_demo(settings: Settings, end_period: str) -> int:
     from reportflow.pipeline import initialise_home
 
     initialise_home(settings)
+    # The demo runs unattended: sign-off is automatic unless the caller set the variable.
+    os.environ.setdefault(AUTO_APPROVE_ENV, "1")
     if already_ingested(settings):
         print("demo data already ingested: re-running the DAGs on what is there")
     else:

@@ -77,6 +77,8 @@ NO_RETRY: dict[str, dict[str, str]] = {
     },
     "publish_bulletin": {
         "gate": "a closed gate (failed checks, no snapshot) does not open by waiting",
+        "sign_off": "a person's answer is recorded once; a retry would ask for it again",
+        "record_approval": "it freezes what was approved; a failure needs a look, then a re-run",
     },
 }
 

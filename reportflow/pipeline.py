@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from reportflow.config import Settings, load_settings
-from reportflow.periods import Period, parse_period
+from reportflow.periods import Period, parse_period, period_label
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,15 @@ class GateClosed(RuntimeError):
 
 
 def initialise_home(settings: Settings) -> None:
-    """Data home folders, county drop folders and templates, raw schema, dbt manifest."""
+    """Data home folders, county drop folders and templates, recipients (demo default), raw
+    schema, dbt manifest."""
+    from reportflow.delivery.recipients import ensure_recipients_file
     from reportflow.intake import init_home
     from reportflow.transform import parse_manifest
     from reportflow.warehouse import connect, ensure_raw_schema
 
     init_home(settings)
+    ensure_recipients_file(settings.recipients_path)
     with connect(settings.warehouse_path, timeout_seconds=settings.lock_timeout_seconds) as con:
         ensure_raw_schema(con)
     parse_manifest(settings)
@@ -188,41 +191,75 @@ def publish_once(period: str, settings: Settings | None = None):
     return publish(settings, period)
 
 
-def deliver_once(period: str, settings: Settings | None = None) -> str:
-    """Mail the city bulletin via the Airflow Connection ``reportflow_smtp``; skip without it."""
-    from reportflow.bulletin import city_bulletin_paths
-    from reportflow.delivery import SmtpTarget, deliver
+def review_once(period: str, settings: Settings | None = None) -> str:
+    """Draft previews (草稿) and the text the reviewer reads in Required Actions.
+
+    The recipient list is checked here, so a broken ``recipients.yaml`` fails before a person
+    is asked to approve anything.
+    """
+    from reportflow.delivery.approval import write_drafts
+    from reportflow.delivery.recipients import load_recipients
 
     settings = settings or load_settings()
-    connection = _smtp_connection()
-    if connection is None:
-        return "skipped: no Airflow Connection 'reportflow_smtp' is configured"
-    extra = connection.extra_dejson
-    recipients = tuple(extra.get("recipients", []))
-    if not recipients:
-        return "skipped: the Connection 'reportflow_smtp' lists no recipients"
-    target = SmtpTarget(
-        host=connection.host or "localhost",
-        port=int(connection.port or 25),
-        sender=extra.get("sender", "reportflow@localhost"),
-        recipients=recipients,
-        login=connection.login or None,
-        password=connection.password or None,
-        starttls=bool(extra.get("starttls", False)),
+    readers = load_recipients(settings.recipients_path)
+    drafts = write_drafts(settings, period)
+    lines = [
+        f"{period_label(period)}简报已生成，请审阅草稿后批准或驳回（驳回请填写意见，不会发送任何邮件）。",
+        "",
+        f"批准后将按角色发送给 {len(readers)} 位收件人（{settings.recipients_path}）。",
+        "",
+        "草稿：",
+        *(f"- `{path}`" for path in drafts),
+    ]
+    return "\n".join(lines)
+
+
+def record_approval_once(period: str, response: dict, settings: Settings | None = None) -> dict:
+    """Write the sign-off (who, when, comment) to the ledger and freeze the approved files."""
+    from reportflow.delivery.approval import approve
+    from reportflow.delivery.signoff import AUTO_APPROVER, COMMENT_PARAM
+
+    settings = settings or load_settings()
+    user = response["responded_by_user"]
+    responded_at = response["responded_at"]
+    if isinstance(responded_at, str):
+        responded_at = datetime.fromisoformat(responded_at)
+    approval = approve(
+        settings,
+        period,
+        decided_by=str(user.get("name") or user.get("id")),
+        decided_at=responded_at,
+        comment=str((response.get("params_input") or {}).get(COMMENT_PARAM, "")),
+        source="auto" if user == AUTO_APPROVER else "airflow",
     )
-    html, pdf = city_bulletin_paths(settings, period)
-    return deliver(target, period, settings.period_bulletin_dir(period), [pdf, html])
+    log.info("approved %s by %s at %s", period, approval.decided_by, approval.decided_at)
+    return {"approval_id": approval.approval_id, "by": approval.decided_by}
 
 
-def _smtp_connection():
-    """The SMTP Connection from Airflow's secrets backends, or None when not configured."""
-    from airflow.sdk import Connection
+def deliver_once(period: str, settings: Settings | None = None) -> str:
+    """Mail every reader their approved edition once, through the Connection ``reportflow_smtp``.
 
+    Without that Connection nothing is sent and the outcome says ``skipped`` (the DAG skips).
+    """
+    from reportflow.delivery.send import deliver
+    from reportflow.delivery.smtp import NoSmtpConnection, smtp_transport
+
+    settings = settings or load_settings()
     try:
-        return Connection.get("reportflow_smtp")
-    except Exception as error:  # Airflow raises its own NotFound types across versions
-        log.info("no reportflow_smtp connection: %s", error)
-        return None
+        with smtp_transport() as (sender, send):
+            return deliver(settings, period, sender, send).summary(period)
+    except NoSmtpConnection as error:
+        return f"skipped: {error}"
+
+
+def resend_once(period: str, to: str | None = None, settings: Settings | None = None) -> str:
+    """Send the approved editions of a period again on purpose (CLI ``publish --resend``)."""
+    from reportflow.delivery.send import resend
+    from reportflow.delivery.smtp import smtp_transport
+
+    settings = settings or load_settings()
+    with smtp_transport() as (sender, send):
+        return resend(settings, period, sender, send, to).summary(period)
 
 
 def run_once(period: str, settings: Settings | None = None) -> dict:

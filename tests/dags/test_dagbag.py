@@ -138,3 +138,15 @@ def test_publish_fans_out_per_county(dagbag) -> None:
     publish = dagbag.dags["publish_bulletin"]
     assert "render_county" in publish.task_ids
     assert publish.params["period"] == ""
+
+
+def test_nothing_is_mailed_before_sign_off(dagbag) -> None:
+    """Delivery depends on the human-in-the-loop approval, and rejection skips it."""
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    publish = dagbag.get_dag("publish_bulletin")
+    sign_off = publish.get_task("sign_off")
+    assert isinstance(sign_off, ApprovalOperator) and sign_off.retries == 0
+    assert sign_off.downstream_task_ids == {"record_approval"}
+    assert publish.get_task("record_approval").downstream_task_ids == {"deliver"}
+    assert "sign_off" in publish.get_task("deliver").get_flat_relative_ids(upstream=True)

@@ -8,7 +8,6 @@ SMTP server configured only as an Airflow Connection.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from reportflow.config import PROJECT_ROOT, Settings
 from reportflow.contract import counties
 from reportflow.demo_data import generate_demo_data
 from reportflow.pipeline import initialise_home
-from tests.integration.test_delivery import _free_port, _Inbox
+from tests.integration.test_delivery import _free_port, _Inbox, smtp_connection_json
 from tests.reference import Reference, expected_export, read_export
 
 PERIOD = "2026-10"
@@ -43,13 +42,7 @@ def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    connection = {
-        "conn_type": "smtp",
-        "host": "127.0.0.1",
-        "port": controller.port,
-        "extra": {"recipients": ["leaders@zhanjiang.example"], "sender": "rf@example.org"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(controller.port))
     yield inbox
     controller.stop()
 
@@ -65,7 +58,10 @@ def _run(dagbag, dag_id: str, **kwargs) -> None:
     assert run.state == "success", f"{dag_id} ended {run.state}"
 
 
-def test_three_dags_end_to_end(dagbag, data_home: Settings, tmp_path: Path, smtp_inbox) -> None:
+def test_three_dags_end_to_end(
+    dagbag, data_home: Settings, tmp_path: Path, smtp_inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTFLOW_AUTO_APPROVE", "1")  # sign-off through the API: test_sign_off
     initialise_home(data_home)
     demo = generate_demo_data(data_home, end_period=PERIOD, now=NOW)
     dropped = _copy_submissions(data_home.drop_dir, tmp_path / "dropped")
@@ -97,9 +93,10 @@ def test_three_dags_end_to_end(dagbag, data_home: Settings, tmp_path: Path, smtp
         assert county.name in text
     assert "2026年10月" in text and "未报送" in text
 
-    assert len(smtp_inbox.messages) == 1
-    attachments = [part.get_filename() for part in smtp_inbox.messages[0].iter_attachments()]
-    assert pdf.name in attachments
+    readers = len(counties()) + 1  # the demo recipients.yaml: one reader per edition
+    assert len(smtp_inbox.messages) == readers
+    city_mail = smtp_inbox.to("leaders@city.zhanjiang.example")
+    assert [part.get_filename() for part in city_mail[0].iter_attachments()] == [pdf.name]
 
     _run(dagbag, "publish_bulletin", run_conf={"period": PERIOD})
-    assert len(smtp_inbox.messages) == 1, "a re-run must not mail leaders twice"
+    assert len(smtp_inbox.messages) == readers, "a re-run must not mail leaders twice"

@@ -20,6 +20,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "REPORTFLOW_DEADLINE_DAY",
         "REPORTFLOW_STABLE_SECONDS",
         "REPORTFLOW_LOCK_TIMEOUT_SECONDS",
+        "REPORTFLOW_AUTO_APPROVE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REPORTFLOW_HOME", str(tmp_path))
@@ -94,3 +95,12 @@ def test_malformed_values_name_the_variable_value_and_expectation(
     assert "\n" not in message
     if value.strip():
         assert repr(value) in message
+
+
+def test_automatic_approval_is_off_unless_set(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().auto_approve is False
+    monkeypatch.setenv("REPORTFLOW_AUTO_APPROVE", "1")
+    assert load_settings().auto_approve is True
+    monkeypatch.setenv("REPORTFLOW_AUTO_APPROVE", "maybe")
+    with pytest.raises(SettingsError, match=r"REPORTFLOW_AUTO_APPROVE='maybe'.*1 or 0"):
+        load_settings()
