@@ -50,7 +50,7 @@ def edition_paths(settings: Settings, period: str, edition: str) -> tuple[Path, 
     if edition == CITY_EDITION:
         return city_bulletin_paths(settings, period)
     directory = settings.period_bulletin_dir(period)
-    stem = county_file_stem(edition)
+    stem = county_file_stem(edition, period)
     return directory / f"{stem}.html", directory / f"{stem}.pdf"
 
 
