@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reportflow.bulletin import city_bulletin_paths, county_file_stem, load_period_data
 from reportflow.bulletin.files import atomic_write_bytes, atomic_write_text
+from reportflow.bulletin.publication import latest_issue
 from reportflow.bulletin.views import city_bulletin, county_bulletin
 from reportflow.config import Settings
 from reportflow.delivery.ledger import (
@@ -73,8 +74,12 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _headlines(settings: Settings, period: str, issued: datetime) -> dict[str, tuple]:
-    """Per edition, the (label, value) pairs the mail body quotes, taken from the bulletin."""
+def _headlines(settings: Settings, period: str) -> dict[str, tuple]:
+    """Per edition, the (label, value) pairs the mail body quotes, taken from the bulletin as
+    it was issued (its recorded issue, so the mail and the PDF agree)."""
+    issued = latest_issue(settings.period_bulletin_dir(period))
+    if issued is None:
+        raise NotApproved(f"cannot approve {period}: no bulletin has been issued for it")
     data = load_period_data(settings, period)
     views = {CITY_EDITION: city_bulletin(data, issued)}
     views.update({e: county_bulletin(data, e, issued) for e in editions() if e != CITY_EDITION})
@@ -98,7 +103,7 @@ def approve(
 ) -> Approval:
     """Freeze every edition's PDF as approved and record who approved it and when."""
     folder = settings.delivery_dir / "approved" / period / uuid.uuid4().hex[:12]
-    titles = _headlines(settings, period, decided_at)
+    titles = _headlines(settings, period)
     frozen = []
     for edition in editions():
         _, pdf = edition_paths(settings, period, edition)
