@@ -120,12 +120,13 @@ def publish_bulletin() -> None:
     def deliver(period: str) -> str:
         from airflow.sdk.exceptions import AirflowSkipException
 
+        from reportflow.delivery.smtp import NoSmtpConnection
         from reportflow.pipeline import deliver_once
 
-        outcome = deliver_once(period, task_settings())
-        if outcome.startswith("skipped"):
-            raise AirflowSkipException(outcome)
-        return outcome
+        try:
+            return deliver_once(period, task_settings())
+        except NoSmtpConnection as error:  # mail not configured here: nothing to send
+            raise AirflowSkipException(str(error)) from error
 
     period = resolve_period()
     checked = gate(period)

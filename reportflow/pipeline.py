@@ -239,17 +239,14 @@ def record_approval_once(period: str, response: dict, settings: Settings | None 
 def deliver_once(period: str, settings: Settings | None = None) -> str:
     """Mail every reader their approved edition once, through the Connection ``reportflow_smtp``.
 
-    Without that Connection nothing is sent and the outcome says ``skipped`` (the DAG skips).
+    Without that Connection it raises ``NoSmtpConnection``, which the DAG turns into a skip.
     """
     from reportflow.delivery.send import deliver
-    from reportflow.delivery.smtp import NoSmtpConnection, smtp_transport
+    from reportflow.delivery.smtp import smtp_transport
 
     settings = settings or load_settings()
-    try:
-        with smtp_transport() as (sender, send):
-            return deliver(settings, period, sender, send).summary(period)
-    except NoSmtpConnection as error:
-        return f"skipped: {error}"
+    with smtp_transport() as (sender, send):
+        return deliver(settings, period, sender, send).summary(period)
 
 
 def resend_once(period: str, to: str | None = None, settings: Settings | None = None) -> str:

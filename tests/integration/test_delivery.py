@@ -29,6 +29,7 @@ from reportflow.config import PROJECT_ROOT, Settings
 from reportflow.delivery.approval import NotApproved, approve, edition_paths, sha256_of
 from reportflow.delivery.ledger import deliveries, open_ledger
 from reportflow.delivery.recipients import RecipientsError
+from reportflow.delivery.smtp import NoSmtpConnection
 from reportflow.pipeline import deliver_once, resend_once
 from tests.integration.test_bulletin import write_snapshot
 
@@ -276,6 +277,17 @@ def test_unreachable_server_sends_and_records_nothing(
     _approve(home)
     monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(_free_port()))
     with pytest.raises(OSError):
+        deliver_once(PERIOD, home)
+    assert _ledger(home) == []
+
+
+def test_without_the_smtp_connection_delivery_says_so_by_type(
+    home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DAG skips on this exception's type, never on the wording of a message."""
+    _approve(home)
+    monkeypatch.delenv("AIRFLOW_CONN_REPORTFLOW_SMTP", raising=False)
+    with pytest.raises(NoSmtpConnection, match="reportflow_smtp"):
         deliver_once(PERIOD, home)
     assert _ledger(home) == []
 
