@@ -188,7 +188,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Thirteen months of demo submissions, ingested and built by dbt."""
     settings = Settings(home=tmp_path_factory.mktemp("demo"), stable_seconds=0)
     initialise_home(settings)
-    generate_demo_data(settings.drop_dir, end_period=END, months=13, now=NOW)
+    generate_demo_data(settings, end_period=END, months=13, now=NOW)
     ingest_once(settings)
     build(settings)
     return settings

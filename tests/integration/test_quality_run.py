@@ -12,13 +12,14 @@ Thirteen months of demo submissions, with two files replaced by files written by
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from reportflow.bulletin import city_bulletin_paths
+from reportflow.config import Settings
 from reportflow.contract import county_by_code, forms, towns
 from reportflow.demo_data import DemoSummary, generate_demo_data
 from tests.integration.test_quality import chromium_dom
@@ -102,13 +103,12 @@ def _reportflow(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: Path) -> None:
-    staged, home = tmp_path / "staged", tmp_path / "home"
-    demo = generate_demo_data(staged, end_period=END, months=13, now=NOW)
+    home = tmp_path / "home"
+    demo = generate_demo_data(Settings(home=home), end_period=END, months=13, now=NOW)
     falling = _falling_investment(demo, IMPOSSIBLE_COUNTY)
     _replace(demo, IMPOSSIBLE_COUNTY, "project_orgs", END, falling)
     outreach = _extreme_outreach(EXTREME_COUNTY, EXTREME_PERIOD)
     _replace(demo, EXTREME_COUNTY, "outreach", EXTREME_PERIOD, outreach)
-    shutil.copytree(staged, home / "drop", copy_function=shutil.copy2)
 
     run = _reportflow(home, "run", "--period", END)
     assert run.returncode == 1, run.stderr
@@ -121,8 +121,9 @@ def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: P
     published = _reportflow(home, "publish", "--period", EXTREME_PERIOD)
     assert published.returncode == 0, published.stderr
     extreme = county_by_code(EXTREME_COUNTY).name
-    city_html = next((home / "bulletins" / EXTREME_PERIOD).glob("湛江市*.html"))
-    notes = city_html.read_text(encoding="utf-8").split("数据质量提示", 1)[1]
+    city_html, _ = city_bulletin_paths(Settings(home=home), EXTREME_PERIOD)
+    text = city_html.read_text(encoding="utf-8")
+    notes = text[text.index('<section class="quality-notes">') :]  # the section, not the summary
     assert extreme in notes and "指标=宣讲活动场次，本月数=" in notes and "波动异常" in notes
 
     pages = list((home / "quality" / "data_docs" / "validations" / "plausibility").rglob("*.html"))
