@@ -102,7 +102,7 @@ def test_accepted_receipt() -> None:
         "廉江市（440881）",
         "矛盾纠纷",
         "2026年10月",
-        "导入行数：12,345 行\n是否更正：",  # each fact on its own line of the text receipt
+        "导入行数：12,345 行\r\n是否更正：",  # each fact on its own line of the text receipt
         "是，本文件已整体替换",
         "disputes_2026-10.csv",
         "c" * 64,
@@ -116,7 +116,7 @@ def test_an_accepted_file_without_rows_is_a_nil_return_and_says_so() -> None:
     for receipt in (html, text):
         assert "零报告已接收" in receipt and "各项数量计为 0" in receipt
         assert "数据已全部导入" not in receipt
-    assert "导入行数：0 行（零报告）\n是否更正：" in text
+    assert "导入行数：0 行（零报告）\r\n是否更正：" in text
     html, text = render(_accepted(datetime(2026, 11, 3, 1, 0)))
     assert "零报告" not in html and "零报告" not in text
 
