@@ -9,14 +9,13 @@ each arrived, without any of reportflow's intake or dbt code.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from reportflow.config import Settings
 from reportflow.demo_data import generate_demo_data
 from tests.reference import expected_export, read_export
+from tests.reportflow_cli import run_reportflow
 
 PERIOD = "2026-10"
 
@@ -31,17 +30,7 @@ def test_run_on_a_fresh_home_matches_the_reference(tmp_path: Path) -> None:
     arrivals = {staged / p.relative_to(demo.drop_dir): t for p, t in demo.arrivals().items()}
     rejected = [staged / p.relative_to(demo.drop_dir) for p in demo.rejected_paths()]
 
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "reportflow"), "run", "--period", PERIOD],
-        capture_output=True,
-        text=True,
-        env={
-            "REPORTFLOW_HOME": str(home),
-            "REPORTFLOW_STABLE_SECONDS": "0",
-            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        },
-        timeout=900,
-    )
+    result = run_reportflow(home, "run", "--period", PERIOD)
     assert result.returncode == 4, result.stderr  # done, with the demo's bad files rejected
     assert "Traceback" not in result.stderr
 

@@ -10,11 +10,10 @@ carry 麻章区 codes. The expected figures below are written out here, not read
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.reference import read_export
+from tests.reportflow_cli import run_reportflow
 
 PERIOD = "2026-10"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "official_towns"
@@ -38,17 +37,7 @@ def test_every_unit_accepts_its_official_towns_and_reaches_full_coverage(tmp_pat
     home = tmp_path / "home"
     shutil.copytree(FIXTURES, home / "drop", ignore=shutil.ignore_patterns("README.md"))
 
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "reportflow"), "run", "--period", PERIOD],
-        capture_output=True,
-        text=True,
-        env={
-            "REPORTFLOW_HOME": str(home),
-            "REPORTFLOW_STABLE_SECONDS": "0",
-            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        },
-        timeout=900,
-    )
+    result = run_reportflow(home, "run", "--period", PERIOD)
     assert result.returncode == 4, result.stdout + result.stderr  # the 麻章区 outreach file
     assert "Traceback" not in result.stderr
 

@@ -12,8 +12,6 @@ Thirteen months of demo submissions, with two files replaced by files written by
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +22,7 @@ from reportflow.contract import county_by_code, forms, towns
 from reportflow.demo_data import DemoSummary, generate_demo_data
 from tests.integration.test_quality import chromium_dom
 from tests.reference import read_submission
+from tests.reportflow_cli import run_reportflow
 
 END, EXTREME_PERIOD = "2026-10", "2026-09"
 EXTREME_COUNTY, IMPOSSIBLE_COUNTY = "440823", "440825"
@@ -88,20 +87,6 @@ def _falling_investment(demo: DemoSummary, county: str) -> list[dict]:
     return rows
 
 
-def _reportflow(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "reportflow"), *args],
-        capture_output=True,
-        text=True,
-        env={
-            "REPORTFLOW_HOME": str(home),
-            "REPORTFLOW_STABLE_SECONDS": "0",
-            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        },
-        timeout=900,
-    )
-
-
 def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: Path) -> None:
     home = tmp_path / "home"
     demo = generate_demo_data(Settings(home=home), end_period=END, months=13, now=NOW)
@@ -110,7 +95,7 @@ def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: P
     outreach = _extreme_outreach(EXTREME_COUNTY, EXTREME_PERIOD)
     _replace(demo, EXTREME_COUNTY, "outreach", EXTREME_PERIOD, outreach)
 
-    run = _reportflow(home, "run", "--period", END)
+    run = run_reportflow(home, "run", "--period", END)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     impossible = county_by_code(IMPOSSIBLE_COUNTY).name
@@ -118,7 +103,7 @@ def test_extreme_month_warns_and_impossible_figure_stops_publication(tmp_path: P
     assert "consistency.investment_to_date" in run.stderr
     assert not (home / "bulletins" / END).exists()
 
-    published = _reportflow(home, "publish", "--period", EXTREME_PERIOD)
+    published = run_reportflow(home, "publish", "--period", EXTREME_PERIOD)
     assert published.returncode == 0, published.stderr
     extreme = county_by_code(EXTREME_COUNTY).name
     city_html, _ = city_bulletin_paths(Settings(home=home), EXTREME_PERIOD)
