@@ -25,6 +25,8 @@ CREATES_HOME = frozenset({"init", "demo", "demo-data"})
 
 #: Where ``reportflow approve`` reads the Airflow API password (never a command-line option).
 API_PASSWORD_ENV = "REPORTFLOW_API_PASSWORD"
+#: Set to anything to let a command's traceback through instead of the one-line error.
+DEBUG_ENV = "REPORTFLOW_DEBUG"
 
 
 def _period(text: str) -> str:
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         print("reportflow: interrupted", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:
-        if os.environ.get("REPORTFLOW_DEBUG"):
+        if os.environ.get(DEBUG_ENV):
             raise
         message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         print(f"reportflow: error: {message}", file=sys.stderr)

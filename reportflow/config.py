@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +27,15 @@ INGEST_CYCLE = timedelta(seconds=30)
 
 #: The setting that signs bulletins off automatically (``make demo`` sets it; off by default).
 AUTO_APPROVE_ENV = "REPORTFLOW_AUTO_APPROVE"
+#: The data home: every file of one installation lives below it.
+HOME_ENV, HOME_DEFAULT = "REPORTFLOW_HOME", "var"
+
+
+def _contract_deadline_day() -> int:
+    """The contract's deadline day (imported late: the contract module imports this one)."""
+    from reportflow.contract import deadline_day_default
+
+    return deadline_day_default()
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,8 @@ class Settings:
     """Paths and knobs of one reportflow installation."""
 
     home: Path
-    deadline_day: int = 5
+    #: Forms are due by 24:00 Beijing time on this day of the following month (contract data).
+    deadline_day: int = field(default_factory=_contract_deadline_day)
     stable_seconds: float = 2.0
     lock_timeout_seconds: float = 60.0
     dbt_threads: int = 4
@@ -149,44 +159,117 @@ def _setting(name: str, default: str) -> str:
     return value.strip()
 
 
-def _whole_number(name: str, default: int, low: int, high: int, meaning: str) -> int:
-    """An integer setting within ``low``..``high`` (``meaning`` says what it is for)."""
-    text = _setting(name, str(default))
+@dataclass(frozen=True)
+class Variable:
+    """One ``REPORTFLOW_*`` knob of :class:`Settings`: read, checked and documented from here.
+
+    The README's configuration table is generated from :data:`VARIABLES` (``reportflow
+    settings``), so what an operator reads there is what :func:`load_settings` accepts.
+    """
+
+    name: str
+    #: The :class:`Settings` field it sets.
+    field: str
+    #: ``whole`` (an integer within ``low``..``high``), ``seconds`` (0 or more) or ``flag`` (1/0).
+    kind: str
+    meaning: str
+    low: int = 0
+    high: int = 0
+
+    @property
+    def default(self) -> int | float | bool:
+        """The :class:`Settings` field's own default: defaults are written once, there."""
+        (setting,) = (f for f in fields(Settings) if f.name == self.field)
+        return setting.default if setting.default is not MISSING else setting.default_factory()
+
+    def accepts(self) -> str:
+        """What a valid value looks like, as the error message and the README say it."""
+        if self.kind == "whole":
+            return f"a whole number from {self.low} to {self.high}"
+        if self.kind == "seconds":
+            return "a number of seconds, 0 or more"
+        return "1 or 0"
+
+    def default_text(self) -> str:
+        """The default as it would be written in the environment."""
+        if isinstance(self.default, bool):
+            return "1" if self.default else "0"
+        return f"{self.default:g}"
+
+    def read(self) -> int | float | bool:
+        """The checked value from the environment, or the default when unset."""
+        text = _setting(self.name, self.default_text())
+        value = _PARSERS[self.kind](text)
+        if value is None or (self.kind == "whole" and not self.low <= value <= self.high):
+            raise SettingsError(
+                f"{self.name}={text!r} is not usable: expected {self.accepts()} ({self.meaning})"
+            )
+        return value
+
+
+def _whole_number(text: str) -> int | None:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise SettingsError(
-            f"{name}={text!r} is not usable: expected a whole number from {low} to {high} "
-            f"({meaning})"
-        )
-    return value
+        return None
 
 
-def _seconds(name: str, default: float, meaning: str) -> float:
-    """A duration setting in seconds: a finite number, zero or more."""
-    text = _setting(name, f"{default:g}")
+def _seconds(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        raise SettingsError(
-            f"{name}={text!r} is not usable: expected a number of seconds, 0 or more ({meaning})"
-        )
-    return value
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
-def _flag(name: str, default: bool, meaning: str) -> bool:
-    """An on/off setting written ``1``/``0`` (also ``true``/``false``, ``yes``/``no``)."""
-    text = _setting(name, "1" if default else "0")
-    value = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+def _flag(text: str) -> bool | None:
+    """``1``/``0``, also ``true``/``false`` and ``yes``/``no``."""
+    return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
         text.lower()
     )
-    if value is None:
-        raise SettingsError(f"{name}={text!r} is not usable: expected 1 or 0 ({meaning})")
-    return value
+
+
+_PARSERS = {"whole": _whole_number, "seconds": _seconds, "flag": _flag}
+
+
+#: Every setting of :class:`Settings` but the data home, in the README's order.
+VARIABLES = (
+    Variable(
+        "REPORTFLOW_DEADLINE_DAY",
+        "deadline_day",
+        "whole",
+        "the day of the following month by which forms are due (24:00 Beijing time; the month's "
+        "last day if it is shorter)",
+        1,
+        31,
+    ),
+    Variable(
+        "REPORTFLOW_STABLE_SECONDS",
+        "stable_seconds",
+        "seconds",
+        "how long a dropped file must stay unchanged before it is read",
+    ),
+    Variable(
+        "REPORTFLOW_LOCK_TIMEOUT_SECONDS",
+        "lock_timeout_seconds",
+        "seconds",
+        "how long to wait for the warehouse lock",
+    ),
+    Variable(
+        "REPORTFLOW_DBT_THREADS",
+        "dbt_threads",
+        "whole",
+        "how many models one dbt build runs at once",
+        1,
+        64,
+    ),
+    Variable(
+        AUTO_APPROVE_ENV,
+        "auto_approve",
+        "flag",
+        "sign bulletins off without a person, for the demo only",
+    ),
+)
 
 
 def _data_home(create: bool) -> Path:
@@ -195,7 +278,7 @@ def _data_home(create: bool) -> Path:
     Only the commands that set a data home up may create it: any other command pointed at a
     missing folder would otherwise work on an empty installation and report nothing wrong.
     """
-    text = _setting("REPORTFLOW_HOME", "var")
+    text = _setting(HOME_ENV, HOME_DEFAULT)
     home = Path(text).expanduser().resolve()
     if create and not home.exists():
         try:
@@ -223,27 +306,5 @@ def load_settings(*, create_home: bool = False) -> Settings:
     ``create_home`` is for the commands that set a data home up (``init``, ``demo``,
     ``demo-data``); everything else needs an existing one.
     """
-    from reportflow.contract import deadline_day_default  # contract imports this module
-
-    return Settings(
-        home=_data_home(create_home),
-        deadline_day=_whole_number(
-            "REPORTFLOW_DEADLINE_DAY",
-            deadline_day_default(),
-            1,
-            31,
-            "the day of the following month by which forms are due",
-        ),
-        stable_seconds=_seconds(
-            "REPORTFLOW_STABLE_SECONDS", 2, "how long a dropped file must stay unchanged"
-        ),
-        lock_timeout_seconds=_seconds(
-            "REPORTFLOW_LOCK_TIMEOUT_SECONDS", 60, "how long to wait for the warehouse lock"
-        ),
-        dbt_threads=_whole_number(
-            "REPORTFLOW_DBT_THREADS", 4, 1, 64, "how many models one dbt build runs at once"
-        ),
-        auto_approve=_flag(
-            AUTO_APPROVE_ENV, False, "sign bulletins off without a person, for the demo only"
-        ),
-    )
+    values = {variable.field: variable.read() for variable in VARIABLES}
+    return Settings(home=_data_home(create_home), **values)

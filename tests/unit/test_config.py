@@ -104,3 +104,39 @@ def test_automatic_approval_is_off_unless_set(home: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("REPORTFLOW_AUTO_APPROVE", "maybe")
     with pytest.raises(SettingsError, match=r"REPORTFLOW_AUTO_APPROVE='maybe'.*1 or 0"):
         load_settings()
+
+
+def test_readme_configuration_table_is_generated_from_the_settings() -> None:
+    """The operator's table is what the code accepts: regenerate it after changing a setting."""
+    from reportflow.config import PROJECT_ROOT
+    from reportflow.config_doc import configuration_table, with_table
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert configuration_table() in readme, "run: python -m reportflow.config_doc README.md"
+    assert with_table(readme) == readme
+
+
+#: Environment variables the package reads that are not for operators: the dbt profile's
+#: warehouse path (set by reportflow for its own dbt processes) and the crash tests' hooks.
+NOT_FOR_OPERATORS = {"REPORTFLOW_WAREHOUSE"}
+
+
+def test_every_setting_the_package_reads_is_in_the_table() -> None:
+    """A new REPORTFLOW_* variable in the code fails here until the table documents it."""
+    import re
+
+    from reportflow.config import PROJECT_ROOT
+    from reportflow.config_doc import configuration_table
+
+    sources = [*(PROJECT_ROOT / "reportflow").rglob("*.py"), *(PROJECT_ROOT / "dags").glob("*.py")]
+    read = {
+        name
+        for source in sources
+        for name in re.findall(r"REPORTFLOW_[A-Z_]+[A-Z]", source.read_text(encoding="utf-8"))
+    }
+    undocumented = {
+        name
+        for name in read - NOT_FOR_OPERATORS
+        if not name.startswith("REPORTFLOW_TEST_") and f"`{name}`" not in configuration_table()
+    }
+    assert not undocumented
