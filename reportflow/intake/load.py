@@ -19,8 +19,8 @@ import duckdb
 from reportflow.config import Settings
 from reportflow.contract import FormSpec, forms
 from reportflow.crash import crash_point
-from reportflow.intake.bulk import Staged, drop_stage
 from reportflow.intake.model import SourceChanged
+from reportflow.intake.staged import Staged, drop_stage
 from reportflow.warehouse import connect, ensure_raw_schema
 
 _STAGE = "intake_stage"
