@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.intake import disputes_file
 from reportflow import contract
-from reportflow.bench_intake import disputes_file
 from reportflow.crash import CRASH_ENV, GROW_ENV, STEPS
 from reportflow.intake import pipeline
 from reportflow.warehouse import connect

@@ -89,7 +89,7 @@ def compare_builds(prepared: Path, workspace: Path) -> BuildComparison:
     The Airflow metadata database and pool are set up first and not timed: an operator does
     that once. The replay of dbt's compiled SQL uses the CLI build's results.
     """
-    from reportflow.bench_dbt import replay_compiled_sql
+    from benchmarks.dbt_scale import replay_compiled_sql
     from reportflow.orchestration.local import prepare_airflow
 
     bin_dir = Path(sys.executable).parent
