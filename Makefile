@@ -47,7 +47,7 @@ airflow: setup
 ## make bench: wall time of each stage of one demo run, and throughput figures (in temporary
 ## data homes, so it needs no ./var)
 bench: setup
-	home=$$(mktemp -d) && REPORTFLOW_HOME=$$home $(BIN)/python -m reportflow.bench
+	home=$$(mktemp -d) && REPORTFLOW_HOME=$$home $(BIN)/python -m benchmarks.run
 
 ## make contract: regenerate dbt's copy of the contract (seeds, sources, staging YAML, indicator docs)
 contract: setup

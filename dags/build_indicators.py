@@ -24,7 +24,7 @@ The same work as `reportflow build` on the command line.
 
 **Pool**: every task runs in `warehouse_writer` (one slot: DuckDB has one writer).
 **Retries**: two, backing off exponentially, except the dbt group and `check_quality` (see
-`reportflow.orchestration.NO_RETRY`): to re-run a failed build, trigger the DAG again.
+`reportflow.orchestration.wiring.NO_RETRY`): to re-run a failed build, trigger the DAG again.
 **Docs**: the dbt docs site is not built here; run `reportflow docs` when you want it.
 """
 
@@ -34,8 +34,8 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from reportflow.cosmos_config import THREADS_MACRO, dbt_task_group, dbt_threads
-from reportflow.orchestration import (
+from reportflow.orchestration.dbt_group import THREADS_MACRO, dbt_task_group, dbt_threads
+from reportflow.orchestration.wiring import (
     DEFAULT_ARGS,
     MARTS_ASSET,
     POOL,

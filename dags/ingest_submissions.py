@@ -21,7 +21,7 @@ from datetime import datetime
 from airflow.sdk import dag, task
 
 from reportflow.config import INGEST_CYCLE
-from reportflow.orchestration import DEFAULT_ARGS, POOL, RAW_ASSET, task_settings
+from reportflow.orchestration.wiring import DEFAULT_ARGS, POOL, RAW_ASSET, task_settings
 
 
 @dag(

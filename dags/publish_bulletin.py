@@ -36,7 +36,7 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from reportflow.delivery.signoff import SIGN_OFF_TASK_ID, SignOffOperator
-from reportflow.orchestration import DEFAULT_ARGS, task_settings
+from reportflow.orchestration.wiring import DEFAULT_ARGS, task_settings
 from reportflow.periods import BEIJING_TZ_NAME, OPTIONAL_PERIOD_PATTERN
 
 

@@ -178,7 +178,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
-    from reportflow.airflow_env import dags_test_log, run_airflow
+    from reportflow.orchestration.local import dags_test_log, run_airflow
 
     airflow_args = list(args.airflow_args)
     if airflow_args[:2] != ["dags", "test"]:
@@ -190,7 +190,7 @@ def cmd_airflow(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_airflow_setup(settings: Settings, args: argparse.Namespace) -> int:
-    from reportflow.airflow_env import WAREHOUSE_POOL, prepare_airflow
+    from reportflow.orchestration.local import WAREHOUSE_POOL, prepare_airflow
 
     prepare_airflow(settings, embedded=not args.configured)
     print(f"Airflow metadata database migrated; pool {WAREHOUSE_POOL} set")

@@ -423,7 +423,7 @@ def unit_indicators_yaml(contract_dir: Path) -> str:
         f"period and unit (the counties and the city {city.code}), one column per key in contract "
         "order. The city sums the parts of the counties that submitted and recomputes rates from "
         "summed numerators and denominators; a zero denominator gives null.",
-        # a table, not a view: several models and tests read it (see reportflow/bench_dbt.py)
+        # a table, not a view: several models and tests read it (see benchmarks/dbt_scale.py)
         "config": {"materialized": "table"},
         "data_tests": _unique_per_unit(),
         "columns": [*_unit_key_columns("int_periods"), *indicators],

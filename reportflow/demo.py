@@ -12,8 +12,8 @@ import json
 import os
 import time
 
-from reportflow.airflow_env import prepare_airflow, run_airflow
 from reportflow.config import AUTO_APPROVE_ENV, Settings
+from reportflow.orchestration.local import prepare_airflow, run_airflow
 
 DAG_ORDER = ("ingest_submissions", "build_indicators", "publish_bulletin")
 

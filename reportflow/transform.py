@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from reportflow.config import DBT_PROJECT_DIR, MANIFEST_PATH, Settings
-from reportflow.intake.crash import crash_point
+from reportflow.crash import crash_point
 from reportflow.periods import Period, to_naive_utc
 from reportflow.warehouse import connect, ensure_raw_schema
 

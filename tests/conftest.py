@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reportflow.airflow_env import airflow_environment, prepare_airflow
 from reportflow.config import Settings
+from reportflow.orchestration.local import airflow_environment, prepare_airflow
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="reportflow-test-"))
 os.environ.update(airflow_environment(Settings(home=_SESSION_HOME)))

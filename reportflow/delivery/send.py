@@ -9,7 +9,7 @@ bulletin until someone answers, while a repeated Message-ID lets receiving serve
 clients recognise the second copy as the same message. Confirmed deliveries are never sent
 again by a re-run; only :func:`resend` sends on purpose, under a new sequence number and id.
 
-Crash test hooks (``REPORTFLOW_TEST_CRASH_AT``, see :mod:`reportflow.intake.crash`):
+Crash test hooks (``REPORTFLOW_TEST_CRASH_AT``, see :mod:`reportflow.crash`):
 ``delivery_prepared`` (intent committed, nothing sent) and ``delivery_sent`` (server accepted,
 not yet confirmed), each optionally ``:N`` for the N-th message.
 """
@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from email.message import Message
 
 from reportflow.config import Settings
+from reportflow.crash import crash_point
 from reportflow.delivery.approval import NotApproved, sha256_of
 from reportflow.delivery.ledger import (
     Approval,
@@ -37,7 +38,6 @@ from reportflow.delivery.ledger import (
 )
 from reportflow.delivery.message import build_message, message_id
 from reportflow.delivery.recipients import Recipient, RecipientsError, load_recipients
-from reportflow.intake.crash import crash_point
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ class SignOffOperator(ApprovalOperator):
         super().__init__(params=params, response_timeout=RESPONSE_TIMEOUT, **kwargs)
 
     def execute(self, context: Any) -> Any:
-        from reportflow.orchestration import task_settings
+        from reportflow.orchestration.wiring import task_settings
 
         if not task_settings().auto_approve:
             return super().execute(context)

@@ -41,6 +41,7 @@ from reportflow.contract import FieldSpec, FormSpec
 from reportflow.intake.content import ContentError, decode, map_header, sniff
 from reportflow.intake.model import Limits
 from reportflow.intake.names import fold_width
+from reportflow.intake.staged import STAGE_TABLE, Staged, blank_row, drop_stage
 from reportflow.intake.validate import (
     Checked,
     Normalised,
@@ -56,9 +57,6 @@ log = logging.getLogger(__name__)
 #: Files smaller than this take the exact path directly: it is fast for them, and the bulk
 #: path's fixed cost (a handful of DuckDB statements) would dominate.
 BULK_MIN_BYTES = 1 << 20
-
-#: Temporary table (writer connection only) holding a checked file's rows until the load.
-STAGE_TABLE = "intake_bulk"
 
 #: Python's ``csv.field_size_limit()`` default, in characters; a line of at most this many
 #: bytes cannot hold a longer field, so DuckDB may read it.
@@ -93,47 +91,9 @@ _SQL_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Staged:
-    """A file's checked rows in ``STAGE_TABLE``: one ``v_<key>`` column per form field.
-
-    ``records`` counts every row DuckDB read, ``row_count`` those with data: ``skip_blank``
-    means some rows are entirely empty (Excel leaves such rows) and are not loaded.
-    """
-
-    keys: tuple[str, ...]
-    row_count: int
-    records: int
-    skip_blank: bool = False
-
-    def insert_sql(self, raw_table: str) -> str:
-        """INSERT copying the staged rows into ``raw_table``; binds $county, $period, $sid.
-
-        ``source_row`` is the staging table's row id + 2: the reader keeps the file's order,
-        every record is one line (no quotes) and no line is empty, so record n is Excel row n+1.
-        """
-        values = ", ".join(f"v_{k}" for k in self.keys)
-        where = f" where not ({_blank(self.keys)})" if self.skip_blank else ""
-        return (
-            f"insert into {raw_table} "
-            f"(county_code, period, submission_id, source_row, {', '.join(self.keys)}) "
-            f"select $county, $period, $sid, rowid + 2, {values} from {STAGE_TABLE}{where}"
-        )
-
-
-def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    """Forget a staged file (after its load, or when the exact path takes over)."""
-    con.execute(f"drop table if exists {STAGE_TABLE}")
-
-
 def _literal(value: str) -> str:
     """SQL literal for a contract-defined string (option labels, codes); never uploaded data."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def _blank(keys: tuple[str, ...]) -> str:
-    """A row whose every value is empty: ignored, as the exact path ignores blank rows."""
-    return " and ".join(f"v_{k} is null" for k in keys)
 
 
 def _exact_spellings(
@@ -505,7 +465,7 @@ def _stage(job: _Job, source: Path, header_keys: list[str]) -> Staged | None:
     blank = 0
     if any(missing):  # blank rows (all NULL) are allowed and skipped; other gaps are errors
         blank = con.execute(
-            f"select count(*) filter (where {_blank(keys)}) from {STAGE_TABLE}"
+            f"select count(*) filter (where {blank_row(keys)}) from {STAGE_TABLE}"
         ).fetchall()[0][0]
         if any(n != blank for n in missing):
             return None

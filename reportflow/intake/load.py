@@ -18,9 +18,9 @@ import duckdb
 
 from reportflow.config import Settings
 from reportflow.contract import FormSpec, forms
-from reportflow.intake.bulk import Staged, drop_stage
-from reportflow.intake.crash import crash_point
+from reportflow.crash import crash_point
 from reportflow.intake.model import SourceChanged
+from reportflow.intake.staged import Staged, drop_stage
 from reportflow.warehouse import connect, ensure_raw_schema
 
 _STAGE = "intake_stage"

@@ -28,9 +28,9 @@ import duckdb
 
 from reportflow import contract
 from reportflow.config import Settings
+from reportflow.crash import crash_point
 from reportflow.intake.arrivals import forget
 from reportflow.intake.bulk import BULK_MIN_BYTES, stage_bulk
-from reportflow.intake.crash import crash_point
 from reportflow.intake.files import (
     Claim,
     ClaimedContent,

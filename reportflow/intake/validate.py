@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from reportflow import contract
 from reportflow.contract import FieldSpec, FormSpec
@@ -28,10 +27,8 @@ from reportflow.intake.content import (
 )
 from reportflow.intake.model import Limits, Problem
 from reportflow.intake.names import ascii_lower, fold_width
+from reportflow.intake.staged import Staged
 from reportflow.periods import Period
-
-if TYPE_CHECKING:
-    from reportflow.intake.bulk import Staged
 
 
 class _Invalid:

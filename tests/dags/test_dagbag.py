@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from reportflow.airflow_env import WAREHOUSE_POOL
 from reportflow.config import INGEST_CYCLE, PROJECT_ROOT
-from reportflow.orchestration import NO_RETRY, TASK_TIMEOUT, must_not_retry
+from reportflow.orchestration.local import WAREHOUSE_POOL
+from reportflow.orchestration.wiring import NO_RETRY, TASK_TIMEOUT, must_not_retry
 
 EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin"}
 #: DAGs whose every task may write the warehouse, hence runs in the one-slot writer pool.

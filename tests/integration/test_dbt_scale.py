@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from reportflow import bench_dbt
+from benchmarks import dbt_scale
 from reportflow.config import Settings
 from reportflow.transform import run_dbt
 
@@ -20,9 +20,9 @@ UNITS, MONTHS = 3, 14
 
 def test_synthetic_data_builds_and_passes_every_test(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
-    project = bench_dbt.copy_project(tmp_path, UNITS)
-    raw_rows, submissions = bench_dbt.generate_raw(
-        settings.warehouse_path, UNITS, MONTHS, bench_dbt.DEFAULT_END_PERIOD
+    project = dbt_scale.copy_project(tmp_path, UNITS)
+    raw_rows, submissions = dbt_scale.generate_raw(
+        settings.warehouse_path, UNITS, MONTHS, dbt_scale.DEFAULT_END_PERIOD
     )
     # about 350 rows per unit and month (demo_data's volumes), seven forms, ~1 % extra files
     assert 330 <= raw_rows / (UNITS * MONTHS) <= 380

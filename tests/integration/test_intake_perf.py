@@ -1,6 +1,6 @@
 """A big disputes file loads exactly through the bulk path; its speed is measured elsewhere.
 
-Speed is judged by ``make bench`` (``reportflow.bench_intake`` prints rows/s against DuckDB's
+Speed is judged by ``make bench`` (``benchmarks.intake`` prints rows/s against DuckDB's
 bare ``read_csv`` and the peak memory of a 1,000,000-row file), never asserted here: a timed
 test fails on a busy machine and passes on a fast one without saying anything about the code.
 These tests check what must hold at any size: every row loaded, in its Excel row, with the
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reportflow.bench_intake import disputes_file
+from benchmarks.intake import disputes_file
 from reportflow.config import Settings
 from reportflow.intake import ingest, pipeline
 from reportflow.warehouse import connect

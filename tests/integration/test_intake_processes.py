@@ -1,7 +1,7 @@
 """Intake in real processes: killed with SIGKILL at every step, and two runs started at once.
 
 ``reportflow ingest`` runs as a subprocess. ``REPORTFLOW_TEST_CRASH_AT=<step>[:N]`` makes it
-kill itself with SIGKILL the N-th time it reaches a step (``reportflow.intake.crash``): no
+kill itself with SIGKILL the N-th time it reaches a step (``reportflow.crash``): no
 exception handler, ``finally`` or DuckDB rollback runs, as with the OOM killer or a power cut.
 At that moment every upload must still be in drop/ (perhaps with its private copy in work/ or
 already archived) or in exactly one of archive/ and quarantine/, and the warehouse must hold
@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.intake import disputes_file
 from reportflow import contract
-from reportflow.bench_intake import disputes_file
+from reportflow.crash import CRASH_ENV, GROW_ENV, STEPS
 from reportflow.intake import pipeline
-from reportflow.intake.crash import CRASH_ENV, GROW_ENV, STEPS
 from reportflow.warehouse import connect
 
 D_HEAD = "案件编号,镇街代码,受理日期,纠纷类型,调解组织,办理状态,办结日期\r\n"

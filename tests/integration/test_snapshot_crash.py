@@ -23,7 +23,7 @@ import pytest
 
 from reportflow import transform
 from reportflow.config import Settings
-from reportflow.intake.crash import CRASH_ENV
+from reportflow.crash import CRASH_ENV
 
 KILL_POINTS = [
     *(f"snapshot_table:{n}" for n in range(1, len(transform.SNAPSHOT_TABLES) + 1)),

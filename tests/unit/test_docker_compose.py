@@ -35,7 +35,7 @@ def test_every_airflow_service_shares_image_settings_and_data_home() -> None:
 
 
 def test_init_creates_the_writer_pool_with_the_one_set_up_command_and_workers_scale() -> None:
-    """The pool is declared once (reportflow.airflow_env); compose and make use one command."""
+    """The pool is declared once (orchestration.local); compose and make use one command."""
     assert "reportflow airflow-setup --configured" in COMPOSE["services"]["airflow-init"]["command"]
     assert "pools set" not in COMPOSE["services"]["airflow-init"]["command"]
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from reportflow import bench_dbt, contract
+from benchmarks import dbt_scale
+from reportflow import contract
 from reportflow.config import DBT_PROJECT_DIR
 
 
@@ -15,14 +16,14 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_synthetic_seeds_keep_the_committed_layout(tmp_path: Path) -> None:
-    bench_dbt.write_reference_seeds(tmp_path, 25)
+    dbt_scale.write_reference_seeds(tmp_path, 25)
     for name in ("ref_counties", "ref_towns"):
         committed = _rows(DBT_PROJECT_DIR / "seeds" / f"{name}.csv")
         assert list(_rows(tmp_path / f"{name}.csv")[0]) == list(committed[0]), name
 
 
 def test_synthetic_units_are_distinct_from_the_real_ones(tmp_path: Path) -> None:
-    bench_dbt.write_reference_seeds(tmp_path, 1000)
+    dbt_scale.write_reference_seeds(tmp_path, 1000)
     units = _rows(tmp_path / "ref_counties.csv")
     towns = _rows(tmp_path / "ref_towns.csv")
     codes = [u["county_code"] for u in units]
@@ -39,7 +40,7 @@ def test_synthetic_units_are_distinct_from_the_real_ones(tmp_path: Path) -> None
 
 def test_project_copy_leaves_the_committed_seeds_alone(tmp_path: Path) -> None:
     before = (DBT_PROJECT_DIR / "seeds" / "ref_counties.csv").read_bytes()
-    project = bench_dbt.copy_project(tmp_path, 3)
+    project = dbt_scale.copy_project(tmp_path, 3)
     assert (DBT_PROJECT_DIR / "seeds" / "ref_counties.csv").read_bytes() == before
     assert len(_rows(project / "seeds" / "ref_counties.csv")) == 3
     assert (project / "dbt_project.yml").is_file()

@@ -61,7 +61,7 @@ def bench_demo_run(
 
     with _timed("dbt build", figures, lambda: ""):
         build(settings)
-    from reportflow.bench_quality import GX_CHECKS_LABEL, GX_IMPORT_LABEL
+    from benchmarks.quality import GX_CHECKS_LABEL, GX_IMPORT_LABEL
     from reportflow.quality.checks import gx_module
 
     with _timed(GX_IMPORT_LABEL, figures, lambda: ""):
@@ -84,9 +84,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--period", default=Period.reporting().key)
     args = parser.parse_args()
-    from reportflow.bench_airflow import print_airflow_benchmark
-    from reportflow.bench_bulletin import print_bulletin_benchmark
-    from reportflow.bench_quality import quality_comparison
+    from benchmarks.bulletin import print_bulletin_benchmark
+    from benchmarks.dags import print_airflow_benchmark
+    from benchmarks.quality import quality_comparison
 
     with tempfile.TemporaryDirectory(prefix="reportflow-bench-") as tmp:
         run_home = Path(tmp) / "run"
@@ -100,10 +100,10 @@ def main() -> None:
         print("\n".join(quality_lines), flush=True)
         print_bulletin_benchmark(Settings(home=run_home, stable_seconds=0), args.period)
         print_airflow_benchmark(Path(tmp) / "ingested", Path(tmp) / "compare")
-    from reportflow.bench_dbt import print_scale_benchmark
+    from benchmarks.dbt_scale import print_scale_benchmark
 
     print_scale_benchmark()
-    from reportflow.bench_intake import main as bench_intake
+    from benchmarks.intake import main as bench_intake
 
     bench_intake([])  # 1,000,000-row intake vs DuckDB's bare read_csv, memory, latency
 

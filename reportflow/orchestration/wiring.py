@@ -11,8 +11,8 @@ from datetime import timedelta
 from airflow.sdk import Asset
 from airflow.sdk.exceptions import AirflowFailException
 
-from reportflow.airflow_env import WAREHOUSE_POOL
 from reportflow.config import Settings, SettingsError, load_settings
+from reportflow.orchestration.local import WAREHOUSE_POOL
 
 log = logging.getLogger(__name__)
 

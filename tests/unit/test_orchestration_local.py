@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportflow.airflow_env import airflow_environment, dags_test_log, run_airflow
 from reportflow.config import Settings
+from reportflow.orchestration.local import airflow_environment, dags_test_log, run_airflow
 
 
 def test_embedded_airflow_uses_beijing_time(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ class BuildComparison:
 
 def _timed_command(settings: Settings, command: list[str], log_name: str) -> float:
     """Run one command with the data home's environment; its output goes to a log file."""
-    from reportflow.airflow_env import airflow_environment
+    from reportflow.orchestration.local import airflow_environment
 
     log = settings.home / log_name
     start = time.perf_counter()
@@ -89,8 +89,8 @@ def compare_builds(prepared: Path, workspace: Path) -> BuildComparison:
     The Airflow metadata database and pool are set up first and not timed: an operator does
     that once. The replay of dbt's compiled SQL uses the CLI build's results.
     """
-    from reportflow.airflow_env import prepare_airflow
-    from reportflow.bench_dbt import replay_compiled_sql
+    from benchmarks.dbt_scale import replay_compiled_sql
+    from reportflow.orchestration.local import prepare_airflow
 
     bin_dir = Path(sys.executable).parent
     cli = Settings(home=workspace / "cli")
@@ -108,7 +108,7 @@ def compare_builds(prepared: Path, workspace: Path) -> BuildComparison:
 
 def parse_seconds(settings: Settings) -> float:
     """Seconds the DagBag takes to parse the DAG folder in a fresh process (Airflow imported)."""
-    from reportflow.airflow_env import airflow_environment
+    from reportflow.orchestration.local import airflow_environment
 
     script = _PARSE_SCRIPT.format(folder=str(PROJECT_ROOT / "dags"))
     completed = subprocess.run(

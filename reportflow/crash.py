@@ -1,10 +1,13 @@
-"""Test hooks at named steps of an ingest run: die by SIGKILL, or make the upload grow.
+"""Test hooks at named steps of a run: die by SIGKILL, or make an upload grow.
 
-The crash tests start ``reportflow ingest`` in a subprocess with ``REPORTFLOW_TEST_CRASH_AT``
-set to one of ``STEPS``, optionally with ``:N`` to stop the N-th time the step is reached (the
-N-th file there) instead of the first. The run then kills itself with SIGKILL: no exception,
-no ``finally``, no DuckDB rollback, exactly like the OOM killer or a power cut, and the next
-run must finish the job.
+Shared by every stage whose outputs must survive a kill: intake (the steps of one file,
+``STEPS``), the snapshot swap in ``transform`` and mail delivery name their own steps.
+
+The crash tests start a command (``reportflow ingest``, ``build``, ...) in a subprocess with
+``REPORTFLOW_TEST_CRASH_AT`` set to a step, optionally with ``:N`` to stop the N-th time the
+step is reached (the N-th file there) instead of the first. The run then kills itself with
+SIGKILL: no exception, no ``finally``, no DuckDB rollback, exactly like the OOM killer or a
+power cut, and the next run must finish the job.
 
 The growth tests set ``REPORTFLOW_TEST_GROW_AT=<step>:<path>:<bytes file>`` instead: the first
 time the step is reached, the bytes of ``<bytes file>`` are appended to the upload at

@@ -150,7 +150,7 @@ def _run_child(*args: str) -> ChildRun:
     """Run this module as a child: its own timing and peak RSS (``ru_maxrss`` from ``wait4``
     kept for comparison)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reportflow.bench_intake", "--child", *args],
+        [sys.executable, "-m", "benchmarks.intake", "--child", *args],
         stdout=subprocess.PIPE,
     )
     assert proc.stdout is not None
@@ -395,7 +395,7 @@ def print_figures(f: Figures) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m reportflow.bench_intake``; also called by ``reportflow.bench``."""
+    """``python -m benchmarks.intake``; also called by ``benchmarks.run``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
