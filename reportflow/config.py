@@ -25,6 +25,12 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 #: receipt in well under a minute.
 INGEST_CYCLE = timedelta(seconds=30)
 
+#: Days of Airflow run history and task logs kept by default: two weeks cover the submission
+#: deadline (the 5th) and the publication (the 6th) with time to look into a failed run after a
+#: week-long holiday; what must last longer (receipts, the submission log, the quality results,
+#: the delivery ledger) lives in the data home, not in Airflow.
+DEFAULT_METADATA_RETENTION_DAYS = 14
+
 #: The setting that signs bulletins off automatically (``make demo`` sets it; off by default).
 AUTO_APPROVE_ENV = "REPORTFLOW_AUTO_APPROVE"
 
@@ -40,6 +46,8 @@ class Settings:
     dbt_threads: int = 4
     #: Sign-off without a person (the demo); off by default so leaders only get approved files.
     auto_approve: bool = False
+    #: Days of Airflow run history and task logs kept (see ``reportflow.housekeeping``).
+    metadata_retention_days: int = DEFAULT_METADATA_RETENTION_DAYS
 
     @property
     def drop_dir(self) -> Path:
@@ -245,5 +253,12 @@ def load_settings(*, create_home: bool = False) -> Settings:
         ),
         auto_approve=_flag(
             AUTO_APPROVE_ENV, False, "sign bulletins off without a person, for the demo only"
+        ),
+        metadata_retention_days=_whole_number(
+            "REPORTFLOW_METADATA_RETENTION_DAYS",
+            DEFAULT_METADATA_RETENTION_DAYS,
+            1,
+            3650,
+            "days of Airflow run history and task logs to keep",
         ),
     )
