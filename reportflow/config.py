@@ -25,6 +25,12 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 #: receipt in well under a minute.
 INGEST_CYCLE = timedelta(seconds=30)
 
+#: Days of Airflow run history and task logs kept by default: two weeks cover the submission
+#: deadline (the 5th) and the publication (the 6th) with time to look into a failed run after a
+#: week-long holiday; what must last longer (receipts, the submission log, the quality results,
+#: the delivery ledger) lives in the data home, not in Airflow.
+DEFAULT_METADATA_RETENTION_DAYS = 14
+
 #: The setting that signs bulletins off automatically (``make demo`` sets it; off by default).
 AUTO_APPROVE_ENV = "REPORTFLOW_AUTO_APPROVE"
 #: The data home: every file of one installation lives below it.
@@ -50,6 +56,8 @@ class Settings:
     dbt_threads: int = 4
     #: Sign-off without a person (the demo); off by default so leaders only get approved files.
     auto_approve: bool = False
+    #: Days of Airflow run history and task logs kept (see ``reportflow.housekeeping``).
+    metadata_retention_days: int = DEFAULT_METADATA_RETENTION_DAYS
 
     @property
     def drop_dir(self) -> Path:
@@ -268,6 +276,14 @@ VARIABLES = (
         "auto_approve",
         "flag",
         "sign bulletins off without a person, for the demo only",
+    ),
+    Variable(
+        "REPORTFLOW_METADATA_RETENTION_DAYS",
+        "metadata_retention_days",
+        "whole",
+        "days of Airflow run history and task logs the housekeeping DAG keeps",
+        1,
+        3650,
     ),
 )
 

@@ -47,6 +47,11 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def airflow_executable() -> str:
+    """The ``airflow`` command of this virtual environment, whatever ``PATH`` says."""
+    return str(Path(sys.executable).parent / "airflow")
+
+
 def run_airflow(
     settings: Settings,
     *args: str,
@@ -62,8 +67,7 @@ def run_airflow(
     ``log_path``, Airflow's (long) output goes to that file instead of the terminal, or to
     both with ``tee``.
     """
-    airflow = str(Path(sys.executable).parent / "airflow")
-    command = [airflow, *args]
+    command = [airflow_executable(), *args]
     environment = airflow_environment(settings) if embedded else dict(os.environ)
     if log_path is None:
         completed = subprocess.run(command, env=environment, check=False, cwd=PROJECT_ROOT)

@@ -1,4 +1,4 @@
-"""The DAG folder imports cleanly and holds exactly the three DAGs, wired as designed.
+"""The DAG folder imports cleanly and holds exactly the four DAGs, wired as designed.
 
 Every assertion here is about every DAG and every task, so a task added without a timeout,
 a pool or a decision about retries fails this file.
@@ -9,16 +9,18 @@ from __future__ import annotations
 import pytest
 
 from reportflow.config import INGEST_CYCLE, PROJECT_ROOT
+from reportflow.housekeeping import HOUSEKEEPING_SCHEDULE
 from reportflow.orchestration.local import WAREHOUSE_POOL
 from reportflow.orchestration.wiring import NO_RETRY, TASK_TIMEOUT, must_not_retry
 
-EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin"}
+EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin", "housekeeping"}
 #: DAGs whose every task may write the warehouse, hence runs in the one-slot writer pool.
 WRITER_DAGS = {"ingest_submissions", "build_indicators"}
 TAGS = {
     "ingest_submissions": {"reportflow", "intake"},
     "build_indicators": {"reportflow", "dbt", "quality"},
     "publish_bulletin": {"reportflow", "bulletin"},
+    "housekeeping": {"reportflow", "maintenance"},
 }
 
 
@@ -87,13 +89,17 @@ def test_warehouse_writers_share_the_single_slot_pool(dagbag) -> None:
 
 
 def test_schedules(dagbag) -> None:
-    """Ingest polls, build follows the raw Asset, publish runs monthly in Beijing time."""
+    """Ingest polls, build follows the raw Asset, publish runs monthly and housekeeping daily
+    at a quiet hour, both in Beijing time."""
     assert dagbag.dags["ingest_submissions"].timetable.delta == INGEST_CYCLE
     build = dagbag.dags["build_indicators"]
     assert "reportflow://warehouse/raw" in str(build.timetable.asset_condition)
     publish = dagbag.dags["publish_bulletin"].timetable
     assert publish.expression == "0 8 6 * *"
     assert str(publish.timezone.name) == "Asia/Shanghai"
+    housekeeping = dagbag.dags["housekeeping"].timetable
+    assert housekeeping.expression == HOUSEKEEPING_SCHEDULE == "30 3 * * *"
+    assert str(housekeeping.timezone.name) == "Asia/Shanghai"
 
 
 def test_dbt_runs_one_build_and_one_watcher_per_model_and_its_tests(dagbag) -> None:

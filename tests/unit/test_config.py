@@ -21,6 +21,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "REPORTFLOW_STABLE_SECONDS",
         "REPORTFLOW_LOCK_TIMEOUT_SECONDS",
         "REPORTFLOW_AUTO_APPROVE",
+        "REPORTFLOW_METADATA_RETENTION_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REPORTFLOW_HOME", str(tmp_path))
@@ -32,15 +33,18 @@ def test_defaults_on_an_existing_home(home: Path) -> None:
     assert settings.home == home.resolve()
     assert (settings.deadline_day, settings.stable_seconds) == (5, 2.0)
     assert settings.lock_timeout_seconds == 60.0
+    assert settings.metadata_retention_days == 14
 
 
 def test_values_are_read(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTFLOW_DEADLINE_DAY", "31")
     monkeypatch.setenv("REPORTFLOW_STABLE_SECONDS", "0")
     monkeypatch.setenv("REPORTFLOW_LOCK_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("REPORTFLOW_METADATA_RETENTION_DAYS", "45")
     settings = load_settings()
     assert (settings.deadline_day, settings.stable_seconds) == (31, 0.0)
     assert settings.lock_timeout_seconds == 2.5
+    assert settings.metadata_retention_days == 45
 
 
 def test_missing_home_is_refused_and_not_created(tmp_path: Path, monkeypatch) -> None:
@@ -82,6 +86,8 @@ def test_a_file_is_not_a_home(tmp_path: Path, monkeypatch) -> None:
         ("REPORTFLOW_STABLE_SECONDS", "2s", "number of seconds, 0 or more"),
         ("REPORTFLOW_LOCK_TIMEOUT_SECONDS", "nan", "number of seconds, 0 or more"),
         ("REPORTFLOW_LOCK_TIMEOUT_SECONDS", "inf", "number of seconds, 0 or more"),
+        ("REPORTFLOW_METADATA_RETENTION_DAYS", "0", "whole number from 1 to 3650"),
+        ("REPORTFLOW_METADATA_RETENTION_DAYS", "2w", "whole number from 1 to 3650"),
     ],
 )
 def test_malformed_values_name_the_variable_value_and_expectation(
