@@ -155,6 +155,7 @@ def _display_pad(text: str, width: int) -> str:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.alerts.reminders import reminder_lines
     from reportflow.contract import forms
     from reportflow.intake import status_grid
 
@@ -166,6 +167,8 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
         unit = _display_pad(f"{row['county_code']} {row['county_name']}", 28)
         statuses = (row["forms"][key].replace("not_due", "未到期") for key in form_keys)
         print(unit + "".join(_display_pad(status, 15) for status in statuses))
+    for line in reminder_lines(settings, args.period, grid):
+        print(line)
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The DAG folder imports cleanly and holds exactly the three DAGs, wired as designed.
+"""The DAG folder imports cleanly and holds exactly the four DAGs, wired as designed.
 
 Every assertion here is about every DAG and every task, so a task added without a timeout,
 a pool or a decision about retries fails this file.
@@ -12,13 +12,14 @@ from reportflow.airflow_env import WAREHOUSE_POOL
 from reportflow.config import INGEST_CYCLE, PROJECT_ROOT
 from reportflow.orchestration import NO_RETRY, TASK_TIMEOUT, must_not_retry
 
-EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin"}
+EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin", "send_alerts"}
 #: DAGs whose every task may write the warehouse, hence runs in the one-slot writer pool.
 WRITER_DAGS = {"ingest_submissions", "build_indicators"}
 TAGS = {
     "ingest_submissions": {"reportflow", "intake"},
     "build_indicators": {"reportflow", "dbt", "quality"},
     "publish_bulletin": {"reportflow", "bulletin"},
+    "send_alerts": {"reportflow", "alerts"},
 }
 
 
@@ -87,13 +88,27 @@ def test_warehouse_writers_share_the_single_slot_pool(dagbag) -> None:
 
 
 def test_schedules(dagbag) -> None:
-    """Ingest polls, build follows the raw Asset, publish runs monthly in Beijing time."""
+    """Ingest polls, build follows the raw Asset, publish runs monthly and alerts daily in
+    Beijing time."""
     assert dagbag.dags["ingest_submissions"].timetable.delta == INGEST_CYCLE
     build = dagbag.dags["build_indicators"]
     assert "reportflow://warehouse/raw" in str(build.timetable.asset_condition)
     publish = dagbag.dags["publish_bulletin"].timetable
     assert publish.expression == "0 8 6 * *"
     assert str(publish.timezone.name) == "Asia/Shanghai"
+    alerts = dagbag.dags["send_alerts"].timetable
+    assert alerts.expression == "0 9 * * *"
+    assert str(alerts.timezone.name) == "Asia/Shanghai"
+
+
+def test_every_task_alerts_the_engineers_on_failure(dagbag) -> None:
+    """Failures are mailed once per cause; success or a skip clears the cause."""
+    from reportflow.alerts.failure import on_task_failure, on_task_recovered
+
+    for dag_id, task in _tasks(dagbag):
+        assert on_task_failure in task.on_failure_callback, (dag_id, task.task_id)
+        assert on_task_recovered in task.on_success_callback, (dag_id, task.task_id)
+        assert on_task_recovered in task.on_skipped_callback, (dag_id, task.task_id)
 
 
 def test_dbt_runs_one_build_and_one_watcher_per_model_and_its_tests(dagbag) -> None:
