@@ -33,11 +33,11 @@ log = logging.getLogger(__name__)
 KIND = "task_failure"
 
 #: Parts of an error text that differ between occurrences of one cause: timestamps, durations
-#: and ids (hex or UUID). Replaced before hashing so that they do not make every run "new".
+#: and ids (hex with letters and digits, UUIDs). Replaced before hashing so that they do not make every run "new".
 VOLATILE = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?"
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
-    r"|\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b"
+    r"|\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"
     r"|\d+\.\d+",
     re.IGNORECASE,
 )
