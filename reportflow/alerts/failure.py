@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 KIND = "task_failure"
 
 #: Parts of an error text that differ between occurrences of one cause: timestamps, durations
-#: and ids (hex with letters and digits, UUIDs). Replaced before hashing so that they do not make every run "new".
+#: and ids (hex with letters and digits, UUIDs; a plain number such as a town code is kept).
+#: Replaced before hashing so that they do not make every run "new".
 VOLATILE = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?"
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"

@@ -96,11 +96,23 @@ def clear(con: sqlite3.Connection, kind: str, scope: str, now: datetime) -> int:
     return cursor.rowcount
 
 
-def alerts_of(con: sqlite3.Connection, kind: str, scope: str | None = None) -> list[Alert]:
-    """The alerts of a kind (optionally one scope), oldest first."""
+def reopen(con: sqlite3.Connection, alert_id: int, now: datetime) -> bool:
+    """Clear one alert by hand, so that its cause is sent again when next seen (a re-send)."""
+    with con:
+        cursor = con.execute(
+            "update alerts set cleared_at = ? where alert_id = ? and cleared_at is null",
+            (now.isoformat(timespec="seconds"), alert_id),
+        )
+    return cursor.rowcount == 1
+
+
+def alerts_of(
+    con: sqlite3.Connection, kind: str | None = None, scope: str | None = None
+) -> list[Alert]:
+    """The alerts (of a kind, of one scope), oldest first."""
     rows = con.execute(
-        f"select {_COLUMNS} from alerts where kind = ? and (? is null or scope = ?)"
+        f"select {_COLUMNS} from alerts where (? is null or kind = ?) and (? is null or scope = ?)"
         " order by alert_id",
-        (kind, scope, scope),
+        (kind, kind, scope, scope),
     )
     return [_alert(row) for row in rows]

@@ -108,22 +108,38 @@ def test_a_changed_set_of_missing_forms_sends_one_new_reminder(
     assert contract.forms()["disputes"].label in _html(first)
 
 
-def test_status_says_when_and_to_whom_the_reminder_went(home: Settings, smtp_inbox: Inbox) -> None:
-    send_reminders(home, AFTER_DEADLINE)
+def _cli(home: Settings, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "reportflow.cli", "status", "--period", PERIOD],
+        [sys.executable, "-m", "reportflow.cli", *args],
         env=dict(os.environ, REPORTFLOW_HOME=str(home.home)),
         capture_output=True,
         text=True,
         check=True,
     )
-    lines = {
-        line.split()[1]: line for line in done.stdout.splitlines() if line.startswith("reminder")
-    }
+    return done.stdout
+
+
+def test_status_says_when_and_to_whom_the_reminder_went(home: Settings, smtp_inbox: Inbox) -> None:
+    send_reminders(home, AFTER_DEADLINE)
+    printed = _cli(home, "status", "--period", PERIOD)
+    lines = {line.split()[1]: line for line in printed.splitlines() if line.startswith("reminder")}
     assert (
         "sent 2026年11月6日 09:00 to clerk1@chikan.example, clerk2@chikan.example" in lines[CHIKAN]
     )
     assert "not possible: no contacts" in lines["440804"]
+
+
+def test_a_cleared_reminder_is_sent_again(home: Settings, smtp_inbox: Inbox) -> None:
+    """How to re-send on purpose: clear the alert; the next run sends its cause again."""
+    send_reminders(home, AFTER_DEADLINE)
+    listed = _cli(home, "alerts").splitlines()
+    chikan = next(line for line in listed if f"{PERIOD}/{CHIKAN}" in line)
+    assert "missing_forms" in chikan and "clerk1@chikan.example" in chikan and "(open)" in chikan
+    assert "cleared" in _cli(home, "alerts", "--clear", chikan.split()[0])
+
+    outcome = send_reminders(home, AFTER_DEADLINE.replace(day=7))
+    assert outcome.sent == (CHIKAN,) and outcome.already == (XIASHAN,)
+    assert len(smtp_inbox.to("clerk1@chikan.example")) == 2
 
 
 def test_without_the_connection_nothing_is_recorded(
