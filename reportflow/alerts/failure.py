@@ -72,14 +72,15 @@ def _settings() -> Settings:
 def failure_mail(context: dict, engineers, now: datetime) -> AlertMail:
     """The e-mail about the failed task instance in ``context`` (an Airflow task context)."""
     ti = context["task_instance"]
-    error = context.get("exception")
-    text = str(error or "(no exception recorded)").strip()
+    error = context.get("exception")  # None when Airflow failed it from outside (killed, lost)
+    error_type = type(error).__name__ if error is not None else "no exception recorded"
+    text = str(error or "(see the task log)").strip()
     return AlertMail(
         kind=KIND,
         scope=_scope(ti),
         cause=error_fingerprint(error),
         to=tuple(engineers),
-        subject=f"[reportflow] task failed: {ti.dag_id}.{ti.task_id}: {type(error).__name__}",
+        subject=f"[reportflow] task failed: {ti.dag_id}.{ti.task_id}: {error_type}",
         template="task_failure.html",
         values={
             "dag_id": ti.dag_id,
@@ -87,7 +88,7 @@ def failure_mail(context: dict, engineers, now: datetime) -> AlertMail:
             "map_index": getattr(ti, "map_index", -1),
             "run_id": ti.run_id,
             "try_number": ti.try_number,
-            "error_type": type(error).__name__,
+            "error_type": error_type,
             "error_text": text[:MAX_ERROR_CHARS],
             "failed_at": format_beijing(now),
         },

@@ -3,6 +3,8 @@ the parts that change between runs (timestamps, ids, durations) left out."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from reportflow.alerts.failure import error_fingerprint
 
 
@@ -26,3 +28,17 @@ def test_only_the_first_line_counts() -> None:
     assert error_fingerprint(OSError("disk full\nat /tmp/a")) == error_fingerprint(
         OSError("disk full\nat /tmp/b")
     )
+
+
+def test_a_task_failed_from_outside_says_so() -> None:
+    """A task killed or lost has no exception in its context: the mail says so, not NoneType."""
+    from types import SimpleNamespace
+
+    from reportflow.alerts.failure import failure_mail
+
+    ti = SimpleNamespace(
+        dag_id="ingest_submissions", task_id="ingest_drop_folders", run_id="r", try_number=3
+    )
+    mail = failure_mail({"task_instance": ti}, (), datetime(2026, 11, 6, tzinfo=UTC))
+    assert mail.subject.endswith("ingest_submissions.ingest_drop_folders: no exception recorded")
+    assert mail.values["error_text"] == "(see the task log)" and mail.values["map_index"] == -1
