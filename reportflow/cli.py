@@ -157,6 +157,7 @@ def _display_pad(text: str, width: int) -> str:
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.alerts.reminders import reminder_lines
     from reportflow.contract import forms
     from reportflow.intake import status_grid
 
@@ -168,6 +169,30 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
         unit = _display_pad(f"{row['county_code']} {row['county_name']}", 28)
         statuses = (row["forms"][key].replace("not_due", "未到期") for key in form_keys)
         print(unit + "".join(_display_pad(status, 15) for status in statuses))
+    for line in reminder_lines(settings, args.period, grid):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_alerts(settings: Settings, args: argparse.Namespace) -> int:
+    from reportflow.alerts.ledger import alerts_of, reopen
+    from reportflow.delivery.ledger import open_ledger
+    from reportflow.periods import beijing_now
+
+    with open_ledger(settings.delivery_dir) as con:
+        if args.clear is not None:
+            if not reopen(con, args.clear, beijing_now()):
+                print(f"reportflow: error: no open alert {args.clear}", file=sys.stderr)
+                return EXIT_USAGE
+            print(f"alert {args.clear} cleared: its cause is sent again when next seen")
+            return EXIT_OK
+        for alert in alerts_of(con):
+            state = f"cleared {alert.cleared_at}" if alert.cleared_at else "open"
+            sent = alert.sent_at or "-"
+            print(
+                f"{alert.alert_id:>5} {alert.kind:<14} {alert.scope:<40} sent {sent}"
+                f" to {', '.join(alert.recipients)} ({state}): {alert.summary}"
+            )
     return EXIT_OK
 
 
@@ -251,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the Airflow API server (default: the embedded one)",
     )
     approve.add_argument("--user", default="admin", help=f"password from ${API_PASSWORD_ENV}")
+    alerts = add("alerts", cmd_alerts, "alerts sent (failures, reminders, late bulletin)")
+    alerts.add_argument(
+        "--clear", type=int, metavar="ID", help="clear an open alert: its cause is sent again"
+    )
     demo = add("demo", cmd_demo, "the whole job end to end through Airflow on demo data")
     demo.add_argument("--end-period", type=_period, default=default_period)
     setup = add(

@@ -315,6 +315,12 @@ def _data_home(create: bool) -> Path:
     return home
 
 
+def data_home() -> Path:
+    """The checked data home alone, for code that must work while another setting is broken:
+    a failure alert reports the malformed value, so it cannot depend on it."""
+    return _data_home(create=False)
+
+
 def load_settings(*, create_home: bool = False) -> Settings:
     """Read and check settings from the environment; called at run time, never at import time.
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reportflow.config import Settings
 from reportflow.orchestration.local import airflow_environment, prepare_airflow
+from tests.smtp_server import Inbox, local_smtp_server
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="reportflow-test-"))
 os.environ.update(airflow_environment(Settings(home=_SESSION_HOME)))
@@ -31,3 +33,10 @@ def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     home.mkdir()
     monkeypatch.setenv("REPORTFLOW_HOME", str(home))
     return Settings(home=home, stable_seconds=0)
+
+
+@pytest.fixture()
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A real SMTP server on localhost for one test, set as the Connection ``reportflow_smtp``."""
+    with local_smtp_server(monkeypatch) as inbox:
+        yield inbox

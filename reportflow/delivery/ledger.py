@@ -16,6 +16,9 @@ Tables:
   deliberate resends. ``sent_at`` is empty while a message is prepared but not confirmed
   accepted by the server (the crash window); a retry finds it and sends it again under the
   same ``message_id``.
+- ``alerts``: one row per alert sent (task failure, missing-forms reminder, late bulletin);
+  the open row of a (kind, scope, cause) is what keeps the same cause from alerting twice
+  (see :mod:`reportflow.alerts.ledger`).
 """
 
 from __future__ import annotations
@@ -59,6 +62,19 @@ create table if not exists deliveries (
     sent_at text,
     unique (period, edition, recipient, sequence)
 );
+create table if not exists alerts (
+    alert_id integer primary key autoincrement,
+    kind text not null,
+    scope text not null,
+    cause text not null,
+    recipients text not null,
+    summary text not null,
+    prepared_at text not null,
+    sent_at text,
+    cleared_at text
+);
+create unique index if not exists one_open_alert_per_cause
+    on alerts (kind, scope, cause) where cleared_at is null;
 """
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import Message
+from typing import TYPE_CHECKING
 
-from reportflow.delivery.send import Transport
+if TYPE_CHECKING:  # send imports rendering: too heavy for the DAG callbacks that import this
+    from reportflow.delivery.send import Transport
 
 SMTP_CONN_ID = "reportflow_smtp"
 
@@ -22,16 +24,23 @@ class NoSmtpConnection(RuntimeError):
     """The Airflow Connection ``reportflow_smtp`` is not configured (or names no sender)."""
 
 
+def require_smtp_connection(conn_id: str = SMTP_CONN_ID) -> None:
+    """Raise :class:`NoSmtpConnection` unless the Connection exists (mail is not set up here)."""
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    try:
+        SmtpHook.get_connection(conn_id)
+    except Exception as error:  # the not-found type differs between Airflow's contexts
+        raise NoSmtpConnection(f"no Airflow Connection {conn_id!r}: {error}") from error
+
+
 @contextmanager
 def smtp_transport(conn_id: str = SMTP_CONN_ID) -> Iterator[tuple[str, Transport]]:
     """(sender address, transport) over one authenticated SMTP session of the Connection."""
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
+    require_smtp_connection(conn_id)
     hook = SmtpHook(smtp_conn_id=conn_id)
-    try:
-        hook.get_connection(conn_id)
-    except Exception as error:  # the not-found type differs between Airflow's contexts
-        raise NoSmtpConnection(f"no Airflow Connection {conn_id!r}: {error}") from error
     with hook:
         sender = hook.from_email
         if not sender:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from airflow.sdk import Asset
 from airflow.sdk.exceptions import AirflowFailException
 
+from reportflow.alerts.failure import on_task_failure, on_task_recovered
 from reportflow.config import Settings, SettingsError, load_settings
 from reportflow.orchestration.local import WAREHOUSE_POOL
 
@@ -62,8 +63,11 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
     "execution_timeout": TASK_TIMEOUT,
-    # The one place for failure alerts (an SMTP notifier is a later issue).
-    "on_failure_callback": alert_on_failure,
+    # The one place for failure alerts: a log line, and one e-mail per cause to the engineers
+    # (reportflow.alerts.failure); success or a skip clears the task's causes.
+    "on_failure_callback": [alert_on_failure, on_task_failure],
+    "on_success_callback": [on_task_recovered],
+    "on_skipped_callback": [on_task_recovered],
 }
 
 #: Tasks that must never retry, per DAG, and why. An entry names a task id or a task group

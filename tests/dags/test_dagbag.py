@@ -13,7 +13,13 @@ from reportflow.housekeeping import HOUSEKEEPING_SCHEDULE
 from reportflow.orchestration.local import WAREHOUSE_POOL
 from reportflow.orchestration.wiring import NO_RETRY, TASK_TIMEOUT, must_not_retry
 
-EXPECTED_DAG_IDS = {"ingest_submissions", "build_indicators", "publish_bulletin", "housekeeping"}
+EXPECTED_DAG_IDS = {
+    "ingest_submissions",
+    "build_indicators",
+    "publish_bulletin",
+    "housekeeping",
+    "send_alerts",
+}
 #: DAGs whose every task may write the warehouse, hence runs in the one-slot writer pool.
 WRITER_DAGS = {"ingest_submissions", "build_indicators"}
 TAGS = {
@@ -21,6 +27,7 @@ TAGS = {
     "build_indicators": {"reportflow", "dbt", "quality"},
     "publish_bulletin": {"reportflow", "bulletin"},
     "housekeeping": {"reportflow", "maintenance"},
+    "send_alerts": {"reportflow", "alerts"},
 }
 
 
@@ -89,8 +96,8 @@ def test_warehouse_writers_share_the_single_slot_pool(dagbag) -> None:
 
 
 def test_schedules(dagbag) -> None:
-    """Ingest polls, build follows the raw Asset, publish runs monthly and housekeeping daily
-    at a quiet hour, both in Beijing time."""
+    """Ingest polls, build follows the raw Asset, publish runs monthly, alerts daily and
+    housekeeping daily at a quiet hour, all in Beijing time."""
     assert dagbag.dags["ingest_submissions"].timetable.delta == INGEST_CYCLE
     build = dagbag.dags["build_indicators"]
     assert "reportflow://warehouse/raw" in str(build.timetable.asset_condition)
@@ -100,6 +107,20 @@ def test_schedules(dagbag) -> None:
     housekeeping = dagbag.dags["housekeeping"].timetable
     assert housekeeping.expression == HOUSEKEEPING_SCHEDULE == "30 3 * * *"
     assert str(housekeeping.timezone.name) == "Asia/Shanghai"
+
+    alerts = dagbag.dags["send_alerts"].timetable
+    assert alerts.expression == "0 9 * * *"
+    assert str(alerts.timezone.name) == "Asia/Shanghai"
+
+
+def test_every_task_alerts_the_engineers_on_failure(dagbag) -> None:
+    """Failures are mailed once per cause; success or a skip clears the cause."""
+    from reportflow.alerts.failure import on_task_failure, on_task_recovered
+
+    for dag_id, task in _tasks(dagbag):
+        assert on_task_failure in task.on_failure_callback, (dag_id, task.task_id)
+        assert on_task_recovered in task.on_success_callback, (dag_id, task.task_id)
+        assert on_task_recovered in task.on_skipped_callback, (dag_id, task.task_id)
 
 
 def test_dbt_runs_one_build_and_one_watcher_per_model_and_its_tests(dagbag) -> None:

@@ -14,14 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from reportflow.bulletin import city_bulletin_paths
 from reportflow.config import PROJECT_ROOT, Settings
 from reportflow.contract import counties
 from reportflow.demo_data import generate_demo_data
 from reportflow.pipeline import initialise_home
-from tests.integration.test_delivery import _free_port, _Inbox, smtp_connection_json
 from tests.reference import Reference, expected_export, read_export
 
 PERIOD = "2026-10"
@@ -35,16 +33,6 @@ def dagbag(airflow_db, manifest):
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     assert bag.import_errors == {}
     return bag
-
-
-@pytest.fixture()
-def smtp_inbox(monkeypatch: pytest.MonkeyPatch):
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(controller.port))
-    yield inbox
-    controller.stop()
 
 
 def _copy_submissions(drop_dir: Path, target: Path) -> Path:

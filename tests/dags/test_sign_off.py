@@ -23,7 +23,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from reportflow.bulletin import publish
 from reportflow.config import PROJECT_ROOT, Settings
@@ -34,10 +33,8 @@ from tests.integration.test_delivery import (
     PERIOD,
     READERS,
     RECIPIENTS,
-    _free_port,
-    _Inbox,
-    smtp_connection_json,
 )
+from tests.smtp_server import Inbox, free_port
 
 PASSWORD = "sign-off-test"
 #: Tasks replaced by the rendering done before the run (and the quality gate it needs).
@@ -72,7 +69,7 @@ def api_server(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     folder = tmp_path_factory.mktemp("api")
     passwords = folder / "passwords.json"
     passwords.write_text(json.dumps({"admin": PASSWORD}), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     environment = {
         **os.environ,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
@@ -119,17 +116,7 @@ def home(rendered: Path, data_home: Settings, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture()
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Inbox]:
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(controller.port))
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture()
-def publish_run(home: Settings, inbox: _Inbox, tmp_path: Path) -> Iterator[subprocess.Popen]:
+def publish_run(home: Settings, smtp_inbox: Inbox, tmp_path: Path) -> Iterator[subprocess.Popen]:
     """``airflow dags test publish_bulletin`` for the period, running until it is answered."""
     log = (tmp_path / "dags-test.log").open("w")
     process = subprocess.Popen(
@@ -182,13 +169,13 @@ def _finish(run: subprocess.Popen) -> None:
 
 
 def test_mail_only_after_approval_through_the_api(
-    api_server: ApiAccount, home: Settings, inbox: _Inbox, publish_run: subprocess.Popen
+    api_server: ApiAccount, home: Settings, smtp_inbox: Inbox, publish_run: subprocess.Popen
 ) -> None:
     waiting = _wait_for(lambda: _waiting_sign_off(api_server, publish_run), "the sign-off")
     assert PERIOD in waiting["subject"] and "草稿" in waiting["body"]
     assert list((home.period_bulletin_dir(PERIOD) / "draft").glob("*.html"))
     time.sleep(3)
-    assert inbox.messages == [], "nothing may be mailed while the sign-off waits"
+    assert smtp_inbox.messages == [], "nothing may be mailed while the sign-off waits"
 
     command = [sys.executable, "-m", "reportflow.cli", "approve", "--period", PERIOD]
     approve = subprocess.run(
@@ -202,7 +189,7 @@ def test_mail_only_after_approval_through_the_api(
     assert approve.returncode == 0, approve.stderr
     _finish(publish_run)
 
-    assert len(inbox.messages) == READERS
+    assert len(smtp_inbox.messages) == READERS
     with open_ledger(home.delivery_dir) as con:
         approval = latest_approval(con, PERIOD)
         sent = deliveries(con, PERIOD)
@@ -212,7 +199,7 @@ def test_mail_only_after_approval_through_the_api(
 
 
 def test_rejection_with_a_comment_sends_nothing(
-    api_server: ApiAccount, home: Settings, inbox: _Inbox, publish_run: subprocess.Popen
+    api_server: ApiAccount, home: Settings, smtp_inbox: Inbox, publish_run: subprocess.Popen
 ) -> None:
     waiting = _wait_for(lambda: _waiting_sign_off(api_server, publish_run), "the sign-off")
     run_id = waiting["task_instance"]["dag_run_id"]
@@ -223,7 +210,7 @@ def test_rejection_with_a_comment_sends_nothing(
         )
     assert answer.status_code == 200, answer.text
     _finish(publish_run)
-    assert inbox.messages == []
+    assert smtp_inbox.messages == []
     with open_ledger(home.delivery_dir) as con:
         assert latest_approval(con, PERIOD) is None
         assert deliveries(con, PERIOD) == []

@@ -9,20 +9,14 @@ at any step never loses a message and never sends a different one.
 
 from __future__ import annotations
 
-import email
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
-from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from reportflow.bulletin import city_bulletin_paths, publish
 from reportflow.config import PROJECT_ROOT, Settings
@@ -32,10 +26,10 @@ from reportflow.delivery.recipients import RecipientsError
 from reportflow.delivery.smtp import NoSmtpConnection
 from reportflow.pipeline import deliver_once, resend_once
 from tests.integration.test_bulletin import write_snapshot
+from tests.smtp_server import free_port, smtp_connection_json
 
 PERIOD = "2026-10"
 CHIKAN, XIASHAN = "440802", "440803"
-SENDER = "bulletin@zhanjiang.example"
 #: Two city leaders, one reader each for two counties; the other counties get nothing.
 RECIPIENTS = f"""
 city:
@@ -47,60 +41,6 @@ city:
   - xiashan@county.example
 """
 READERS = 4
-
-
-class _Inbox:
-    """What the server accepted: the parsed message and its envelope recipients."""
-
-    def __init__(self, refuse: frozenset[str] = frozenset()) -> None:
-        self.messages: list[EmailMessage] = []
-        self.raw: list[bytes] = []
-        self.envelopes: list[list[str]] = []
-        self.refuse = set(refuse)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.raw.append(envelope.content)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        self.envelopes.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m, rcpt in zip(self.messages, self.envelopes, strict=True) if address in rcpt]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def smtp_connection_json(port: int) -> str:
-    """The Airflow Connection ``reportflow_smtp`` for a plain local server (no TLS/SSL)."""
-    return json.dumps(
-        {
-            "conn_type": "smtp",
-            "host": "127.0.0.1",
-            "port": port,
-            "extra": {"from_email": SENDER, "disable_ssl": True, "disable_tls": True},
-        }
-    )
-
-
-@pytest.fixture()
-def smtp_server(monkeypatch: pytest.MonkeyPatch):
-    """A real SMTP server on localhost, configured only as the Airflow Connection."""
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(controller.port))
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -138,16 +78,15 @@ def _ledger(settings: Settings):
         return deliveries(con, PERIOD)
 
 
-def test_each_role_gets_its_edition_once(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_each_role_gets_its_edition_once(home: Settings, smtp_inbox) -> None:
     approval = _approve(home)
     assert deliver_once(PERIOD, home).startswith(f"{PERIOD}: {READERS} message(s) sent")
 
-    assert len(inbox.messages) == READERS
-    assert all(len(rcpt) == 1 for rcpt in inbox.envelopes), "one envelope reader per message"
+    assert len(smtp_inbox.messages) == READERS
+    assert all(len(rcpt) == 1 for rcpt in smtp_inbox.envelopes), "one envelope reader per message"
     city_pdf = city_bulletin_paths(home, PERIOD)[1]
     for address in ("a@city.example", "b@city.example"):
-        (message,) = inbox.to(address)
+        (message,) = smtp_inbox.to(address)
         assert message["To"].addresses[0].addr_spec == address
         assert "全市综合" in message["Subject"] and "2026年10月" in message["Subject"]
         (attachment,) = message.iter_attachments()
@@ -158,12 +97,12 @@ def test_each_role_gets_its_edition_once(home: Settings, smtp_server) -> None:
         ("chikan@county.example", CHIKAN, "赤坎区"),
         ("xiashan@county.example", XIASHAN, "霞山区"),
     ):
-        (message,) = inbox.to(address)
+        (message,) = smtp_inbox.to(address)
         assert name in message["Subject"]
         (attachment,) = message.iter_attachments()
         assert attachment.get_filename() == edition_paths(home, PERIOD, code)[1].name
-    assert len({m["Message-ID"] for m in inbox.messages}) == READERS
-    assert all(m["Date"] is not None for m in inbox.messages)
+    assert len({m["Message-ID"] for m in smtp_inbox.messages}) == READERS
+    assert all(m["Date"] is not None for m in smtp_inbox.messages)
 
     log = _ledger(home)
     assert {(d.edition, d.recipient) for d in log} == {
@@ -173,99 +112,92 @@ def test_each_role_gets_its_edition_once(home: Settings, smtp_server) -> None:
         (XIASHAN, "xiashan@county.example"),
     }
     assert all(d.sent_at and d.sequence == 0 for d in log)
-    assert {d.message_id for d in log} == {m["Message-ID"] for m in inbox.messages}
+    assert {d.message_id for d in log} == {m["Message-ID"] for m in smtp_inbox.messages}
 
     assert deliver_once(PERIOD, home) == f"{PERIOD}: 0 message(s) sent, {READERS} already delivered"
-    assert len(inbox.messages) == READERS, "a re-run must not mail anyone twice"
+    assert len(smtp_inbox.messages) == READERS, "a re-run must not mail anyone twice"
 
 
 def test_body_has_headlines_in_html_and_plain_text_and_no_html_attachment(
-    home: Settings, smtp_server
+    home: Settings, smtp_inbox
 ) -> None:
-    _, inbox = smtp_server
     approval = _approve(home)
     deliver_once(PERIOD, home)
-    (message,) = inbox.to("a@city.example")
+    (message,) = smtp_inbox.to("a@city.example")
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     label, value = approval.files["city"].headlines[0]
     assert label in plain and value in plain
     assert label in html and value in html and "<table" in html
     assert [p.get_content_type() for p in message.iter_attachments()] == ["application/pdf"]
-    raw = inbox.raw[inbox.messages.index(message)]
+    raw = smtp_inbox.raw[smtp_inbox.messages.index(message)]
     assert b"filename*=utf-8''%E6%B9%9B" in raw, "RFC 2231 name for modern clients"
     assert b'name="=?utf-8?b?' in raw, "RFC 2047 name for Outlook and other older clients"
     assert b"a@city.example" in raw and b"b@city.example" not in raw
 
 
-def test_nothing_is_sent_before_approval(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_nothing_is_sent_before_approval(home: Settings, smtp_inbox) -> None:
     with pytest.raises(NotApproved, match="has not been approved"):
         deliver_once(PERIOD, home)
-    assert inbox.messages == []
+    assert smtp_inbox.messages == []
 
 
-def test_approved_bytes_are_sent_even_after_a_re_render(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_approved_bytes_are_sent_even_after_a_re_render(home: Settings, smtp_inbox) -> None:
     approval = _approve(home)
     city_pdf = city_bulletin_paths(home, PERIOD)[1]
     city_pdf.write_bytes(b"%PDF-1.7 rendered again after approval")
     deliver_once(PERIOD, home)
-    (message,) = inbox.to("a@city.example")
+    (message,) = smtp_inbox.to("a@city.example")
     (attachment,) = message.iter_attachments()
     assert sha256_of(attachment.get_content()) == approval.files["city"].sha256
 
 
-def test_a_changed_frozen_copy_is_refused(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_a_changed_frozen_copy_is_refused(home: Settings, smtp_inbox) -> None:
     approval = _approve(home)
     approval.files["city"].stored_path.write_bytes(b"%PDF-1.7 not what was approved")
     with pytest.raises(NotApproved, match="no longer matches"):
         deliver_once(PERIOD, home)
-    assert inbox.messages == []
+    assert smtp_inbox.messages == []
 
 
-def test_resend_all_then_one_reader(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_resend_all_then_one_reader(home: Settings, smtp_inbox) -> None:
     _approve(home)
     deliver_once(PERIOD, home)
     assert resend_once(PERIOD, None, home).startswith(f"{PERIOD}: {READERS} message(s) sent")
     assert resend_once(PERIOD, "Chikan@County.example", home).startswith(f"{PERIOD}: 1 message")
-    assert len(inbox.messages) == 2 * READERS + 1
-    chikan = inbox.to("chikan@county.example")
+    assert len(smtp_inbox.messages) == 2 * READERS + 1
+    chikan = smtp_inbox.to("chikan@county.example")
     assert len({m["Message-ID"] for m in chikan}) == 3, "a deliberate resend is a new message"
     assert sorted(d.sequence for d in _ledger(home) if d.edition == CHIKAN) == [0, 1, 2]
     with pytest.raises(RecipientsError, match="not in"):
         resend_once(PERIOD, "stranger@example.org", home)
 
 
-def test_cli_publish_resend(home: Settings, smtp_server) -> None:
-    _, inbox = smtp_server
+def test_cli_publish_resend(home: Settings, smtp_inbox) -> None:
     _approve(home)
     command = [sys.executable, "-m", "reportflow.cli", "publish", "--period", PERIOD, "--resend"]
     done = subprocess.run(
         [*command, "--to", "b@city.example"], capture_output=True, text=True, cwd=PROJECT_ROOT
     )
     assert done.returncode == 0, done.stderr
-    assert [m["To"].addresses[0].addr_spec for m in inbox.messages] == ["b@city.example"]
+    assert [m["To"].addresses[0].addr_spec for m in smtp_inbox.messages] == ["b@city.example"]
 
 
-def test_server_refusing_a_reader_fails_then_the_retry_resumes(home: Settings, smtp_server) -> None:
+def test_server_refusing_a_reader_fails_then_the_retry_resumes(home: Settings, smtp_inbox) -> None:
     """A failure keeps what was sent, re-renders nothing, and the retry sends only the rest."""
-    _, inbox = smtp_server
     _approve(home)
     rendered = {p: p.stat().st_mtime_ns for p in home.period_bulletin_dir(PERIOD).glob("*.pdf")}
-    inbox.refuse.add("chikan@county.example")
+    smtp_inbox.refuse.add("chikan@county.example")
     with pytest.raises(Exception, match="550"):
         deliver_once(PERIOD, home)
-    assert len(inbox.messages) == 2, "the city readers before the refused one got theirs"
+    assert len(smtp_inbox.messages) == 2, "the city readers before the refused one got theirs"
     unconfirmed = [d for d in _ledger(home) if d.sent_at is None]
     assert [d.recipient for d in unconfirmed] == ["chikan@county.example"]
 
-    inbox.refuse.clear()
+    smtp_inbox.refuse.clear()
     deliver_once(PERIOD, home)
-    assert len(inbox.messages) == READERS
-    (chikan,) = inbox.to("chikan@county.example")
+    assert len(smtp_inbox.messages) == READERS
+    (chikan,) = smtp_inbox.to("chikan@county.example")
     assert chikan["Message-ID"] == unconfirmed[0].message_id
     assert all(d.sent_at for d in _ledger(home))
     assert rendered == {p: p.stat().st_mtime_ns for p in rendered}, "nothing was re-rendered"
@@ -275,7 +207,7 @@ def test_unreachable_server_sends_and_records_nothing(
     home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _approve(home)
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(_free_port()))
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTFLOW_SMTP", smtp_connection_json(free_port()))
     with pytest.raises(OSError):
         deliver_once(PERIOD, home)
     assert _ledger(home) == []
@@ -312,24 +244,23 @@ def _deliver_in_subprocess(crash_at: str | None) -> subprocess.CompletedProcess:
     [("delivery_prepared", 1), ("delivery_sent", 2)],
 )
 def test_sigkill_at_each_step_then_retry(
-    home: Settings, smtp_server, step: str, copies_of_second: int
+    home: Settings, smtp_inbox, step: str, copies_of_second: int
 ) -> None:
     """Killed while handling the second reader: the retry completes every delivery; a copy the
     server already had is sent again only under the same Message-ID."""
-    _, inbox = smtp_server
     _approve(home)
     killed = _deliver_in_subprocess(f"{step}:2")
     assert killed.returncode == -9, killed.stderr
     second = "b@city.example"
-    assert len(inbox.to(second)) == copies_of_second - 1
+    assert len(smtp_inbox.to(second)) == copies_of_second - 1
 
     retried = _deliver_in_subprocess(None)
     assert retried.returncode == 0, retried.stderr
-    copies = inbox.to(second)
+    copies = smtp_inbox.to(second)
     assert len(copies) == copies_of_second
     assert len({m["Message-ID"] for m in copies}) == 1
     for address in ("a@city.example", "chikan@county.example", "xiashan@county.example"):
-        assert len(inbox.to(address)) == 1
+        assert len(smtp_inbox.to(address)) == 1
     log = _ledger(home)
     assert len(log) == READERS and all(d.sent_at for d in log)
     assert _deliver_in_subprocess(None).stdout.strip().endswith(f"{READERS} already delivered")

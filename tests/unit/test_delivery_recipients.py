@@ -14,6 +14,7 @@ from reportflow.delivery.recipients import (
     RecipientsError,
     ensure_recipients_file,
     load_recipients,
+    load_recipients_file,
 )
 
 
@@ -28,8 +29,27 @@ def test_demo_default_has_one_reader_per_edition(tmp_path: Path) -> None:
     assert ensure_recipients_file(path)
     readers = load_recipients(path)
     assert [r.edition for r in readers] == [CITY_EDITION, *(c.code for c in counties())]
+    roles = load_recipients_file(path)
+    assert roles.engineers and roles.office
+    assert list(roles.contacts) == [c.code for c in counties()], "a contact for every county"
+    assert not {r.address for r in readers} & {
+        r.address for c in roles.contacts.values() for r in c
+    }
     path.write_text("city: [office@city.example]\n", encoding="utf-8")
     assert not ensure_recipients_file(path), "an edited file is never overwritten"
+
+
+def test_alert_roles_are_optional_and_kept_apart_from_readers(tmp_path: Path) -> None:
+    path = _write(tmp_path, "city: [a@x.example]\n")
+    assert load_recipients_file(path).contacts == {} and load_recipients_file(path).engineers == ()
+    path = _write(
+        tmp_path,
+        'engineers: [数据组 <Data@X.example>]\ncontacts:\n  "440802": [clerk@x.example]\n',
+    )
+    roles = load_recipients_file(path)
+    assert [(r.address, r.display_name) for r in roles.engineers] == [("data@x.example", "数据组")]
+    assert [r.address for r in roles.contacts["440802"]] == ["clerk@x.example"]
+    assert roles.readers == () and load_recipients(path) == (), "contacts get no bulletin"
 
 
 def test_names_duplicates_and_order(tmp_path: Path) -> None:
@@ -52,6 +72,9 @@ def test_names_duplicates_and_order(tmp_path: Path) -> None:
         ("city: a@x.example\n", "must list addresses"),
         ("- a@x.example\n", "must map editions"),
         ("city: [a@x.example\n", "not valid YAML"),
+        ('contacts:\n  "999999": [a@x.example]\n', "unknown county code"),
+        ("contacts: [a@x.example]\n", "must map county codes"),
+        ("engineers: [nobody]\n", "not an e-mail address"),
     ],
 )
 def test_mistakes_are_one_line_errors(tmp_path: Path, text: str, problem: str) -> None:
