@@ -29,13 +29,10 @@ import redis
 from reportflow.airflow_env import Distributed, airflow_environment
 from reportflow.config import PROJECT_ROOT, Settings
 from reportflow.transform import parse_manifest
+from tests.cluster_worker import WORKER_NAME_ENV, worker_hostname
 
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 #: Marks the Redis db number a cluster claimed, so two clusters never share one.
 REDIS_CLAIM_KEY = "reportflow:airflow-cluster"
-#: What a worker's tasks record as ``task_instance.hostname`` (see :func:`worker_hostname`).
-WORKER_NAME_ENV = "REPORTFLOW_CELERY_HOSTNAME"
 
 
 @dataclass(frozen=True)
@@ -71,14 +68,6 @@ class ServiceMissing(RuntimeError):
     """PostgreSQL or Redis is not there: the distributed test fails, naming which."""
 
 
-def worker_hostname() -> str:
-    """``[core] hostname_callable`` of the harness's workers: their Celery hostname.
-
-    Two workers on one machine share its host name; this tells their task instances apart.
-    """
-    return os.environ.get(WORKER_NAME_ENV) or socket.getfqdn()
-
-
 def free_port() -> int:
     """A TCP port nobody listens on now (the components must not clash with other installs)."""
     with closing(socket.socket()) as probe:
@@ -86,41 +75,68 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _postgres(dbname: str = "postgres"):
-    try:
-        connection = psycopg2.connect(dbname=dbname, **POSTGRES)
-    except psycopg2.OperationalError as error:
-        raise ServiceMissing(
-            f"PostgreSQL is not reachable at {POSTGRES['host']}:{POSTGRES['port']} as user "
-            f"{POSTGRES['user']}: the distributed test needs it ({error})"
-        ) from error
-    connection.autocommit = True
-    return connection
+@dataclass(frozen=True)
+class Services:
+    """Where the machine's PostgreSQL (trust authentication) and Redis listen."""
 
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_user: str = "postgres"
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
 
-def _claim_redis_db(token: str) -> int:
-    """The first empty Redis db number (1-15; 0 is left to others), marked as ours."""
-    for number in range(1, 16):
-        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number)
+    def postgres(self, dbname: str = "postgres"):
+        """An autocommit connection to ``dbname``, or :class:`ServiceMissing`."""
         try:
-            claimed = client.set(REDIS_CLAIM_KEY, token, nx=True)
-        except redis.ConnectionError as error:
+            connection = psycopg2.connect(
+                host=self.postgres_host,
+                port=self.postgres_port,
+                user=self.postgres_user,
+                dbname=dbname,
+                connect_timeout=10,
+            )
+        except psycopg2.OperationalError as error:
             raise ServiceMissing(
-                f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: the distributed test "
-                f"needs it ({error})"
+                f"PostgreSQL is not reachable at {self.postgres_host}:{self.postgres_port} as "
+                f"user {self.postgres_user}: the distributed test needs it ({error})"
             ) from error
-        if claimed and client.dbsize() == 1:
-            return number
-        if claimed:
-            client.delete(REDIS_CLAIM_KEY)
-    raise ServiceMissing(f"Redis at {REDIS_HOST}:{REDIS_PORT} has no empty db number left")
+        connection.autocommit = True
+        return connection
+
+    def database_url(self, dbname: str) -> str:
+        host = f"{self.postgres_host}:{self.postgres_port}"
+        return f"postgresql+psycopg2://{self.postgres_user}@{host}/{dbname}"
+
+    def redis(self, number: int) -> redis.Redis:
+        return redis.Redis(host=self.redis_host, port=self.redis_port, db=number)
+
+    def broker_url(self, number: int) -> str:
+        return f"redis://{self.redis_host}:{self.redis_port}/{number}"
+
+    def claim_redis_db(self, token: str) -> int:
+        """The first empty Redis db number (1-15; 0 is left to others), marked as ours."""
+        for number in range(1, 16):
+            client = self.redis(number)
+            try:
+                claimed = client.set(REDIS_CLAIM_KEY, token, nx=True)
+            except redis.ConnectionError as error:
+                raise ServiceMissing(
+                    f"Redis is not reachable at {self.redis_host}:{self.redis_port}: the "
+                    f"distributed test needs it ({error})"
+                ) from error
+            if claimed and client.dbsize() == 1:
+                return number
+            if claimed:
+                client.delete(REDIS_CLAIM_KEY)
+        raise ServiceMissing(f"Redis at {self.redis_host}:{self.redis_port} has no empty db left")
 
 
 class AirflowCluster:
     """The distributed Airflow of docker-compose, as local processes with private state."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, services: Services | None = None) -> None:
         self.root = root
+        self.services = services or Services()
         self.settings = Settings(home=root / "home", stable_seconds=0)
         self.logs = root / "logs"
         token = secrets.token_hex(4)
@@ -136,9 +152,9 @@ class AirflowCluster:
         """Create the database, claim a Redis db, set Airflow up and start every component."""
         self.settings.home.mkdir(parents=True)
         self.logs.mkdir()
-        with closing(_postgres()) as connection, connection.cursor() as cursor:
+        with closing(self.services.postgres()) as connection, connection.cursor() as cursor:
             cursor.execute(f'create database "{self.database}"')
-        self._redis_db = _claim_redis_db(self._token)
+        self._redis_db = self.services.claim_redis_db(self._token)
         self.run("reportflow", "init")
         parse_manifest(self.settings)  # the DAG processor renders the dbt task group from it
         self.run("reportflow", "airflow-setup", "--configured")
@@ -159,10 +175,10 @@ class AirflowCluster:
             process.wait()
         for stray in self.stray_processes():
             stray.kill()
-        with closing(_postgres()) as connection, connection.cursor() as cursor:
+        with closing(self.services.postgres()) as connection, connection.cursor() as cursor:
             cursor.execute(f'drop database if exists "{self.database}" with (force)')
         if self._redis_db is not None:
-            redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=self._redis_db).flushdb()
+            self.services.redis(self._redis_db).flushdb()
 
     def stray_processes(self) -> list[psutil.Process]:
         """Processes still running with this cluster's Airflow home (none after :meth:`stop`)."""
@@ -181,8 +197,8 @@ class AirflowCluster:
     def environment(self, **extra: str) -> dict[str, str]:
         """The one Airflow environment of every component and command of this cluster."""
         distributed = Distributed(
-            database_url=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{self.database}",
-            broker_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{self._redis_db}",
+            database_url=self.services.database_url(self.database),
+            broker_url=self.services.broker_url(self._redis_db),
             api_url=self.api_url,
             jwt_secret=self._token * 8,
         )
@@ -206,7 +222,7 @@ class AirflowCluster:
             arguments += ["--celery-hostname", celery_hostname]
             extra = {
                 WORKER_NAME_ENV: celery_hostname,
-                "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{worker_hostname.__module__}.worker_hostname",
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             }
         log = (self.logs / f"{name}.log").open("w", encoding="utf-8")
@@ -241,7 +257,7 @@ class AirflowCluster:
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Rows from the cluster's metadata database."""
-        with closing(_postgres(self.database)) as connection, connection.cursor() as cursor:
+        with closing(self.services.postgres(self.database)) as conn, conn.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -290,9 +306,9 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
 
 
 @contextmanager
-def airflow_cluster(root: Path) -> Iterator[AirflowCluster]:
+def airflow_cluster(root: Path, services: Services | None = None) -> Iterator[AirflowCluster]:
     """A started cluster, stopped and cleaned up on the way out, also when the body fails."""
-    cluster = AirflowCluster(root)
+    cluster = AirflowCluster(root, services)
     try:
         cluster.start()
         yield cluster
