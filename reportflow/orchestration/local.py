@@ -1,7 +1,9 @@
-"""The environment of the embedded Airflow: SQLite metadata inside the data home, no examples.
+"""The environment of Airflow: SQLite metadata inside the data home, no examples.
 
 The demo, ``make airflow`` and the CLI's Airflow commands all start Airflow through this one
 function, so the scheduler, the API server and ``airflow dags test`` agree on where things are.
+The distributed deployment (CeleryExecutor, PostgreSQL, Redis) is the same environment with the
+few settings of :class:`Distributed` on top; docker-compose sets the same keys.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportflow.config import PROJECT_ROOT, Settings
@@ -22,10 +25,42 @@ WAREHOUSE_POOL_DESCRIPTION = (
 )
 
 
-def airflow_environment(settings: Settings) -> dict[str, str]:
-    """Environment variables for every embedded Airflow process (added to os.environ)."""
+@dataclass(frozen=True)
+class Distributed:
+    """The shared services that turn the embedded Airflow into a distributed one.
+
+    Every component (API server, scheduler, DAG processor, triggerer, each Celery worker) gets
+    the same values: the metadata database and broker they meet in, where workers reach the
+    Execution API, and the one JWT secret with which the API server checks the tokens that the
+    scheduler issued to tasks (a secret generated per process would reject every task).
+    """
+
+    database_url: str
+    broker_url: str
+    api_url: str
+    jwt_secret: str
+
+    def environment(self) -> dict[str, str]:
+        """The Airflow settings this deployment changes from the embedded ones."""
+        return {
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.database_url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{self.database_url}",
+            "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": self.jwt_secret,
+        }
+
+
+def airflow_environment(
+    settings: Settings, distributed: Distributed | None = None
+) -> dict[str, str]:
+    """Environment variables for every Airflow process (added to os.environ).
+
+    Embedded (SQLite, LocalExecutor) unless ``distributed`` names the shared services.
+    """
     home = settings.airflow_home
-    return {
+    embedded = {
         **os.environ,
         "REPORTFLOW_HOME": str(settings.home),
         "AIRFLOW_HOME": str(home),
@@ -45,6 +80,7 @@ def airflow_environment(settings: Settings) -> dict[str, str]:
         "AIRFLOW__API__HOST": "127.0.0.1",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    return embedded if distributed is None else {**embedded, **distributed.environment()}
 
 
 def airflow_executable() -> str:
