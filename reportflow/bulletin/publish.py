@@ -321,6 +321,21 @@ def _preload_renderers() -> None:
     _font_config()
 
 
+def _die_with_parent(parent: int) -> None:
+    """Make a render worker end when the publishing process ends, SIGKILL included.
+
+    Forked workers hold the task queue's pipe themselves, so an orphan would wait on it
+    forever (and keep the caller's output pipes open). Linux's parent-death signal ends them.
+    """
+    import ctypes
+    import signal
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
 def _render_all(data: PeriodData, issue: Issue, directory: Path) -> Iterator[Edition]:
     """Every edition, city first, rendered in :data:`RENDER_WORKERS` forked processes.
 
@@ -329,7 +344,12 @@ def _render_all(data: PeriodData, issue: Issue, directory: Path) -> Iterator[Edi
     editions: list[str | None] = [None, *(unit.code for unit in data.counties)]
     _preload_renderers()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=RENDER_WORKERS, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=RENDER_WORKERS,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         yield from pool.map(partial(render_edition, data, issue, directory=directory), editions)
 
 

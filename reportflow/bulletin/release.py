@@ -140,11 +140,9 @@ def clean_leftovers(settings: Settings) -> list[Path]:
     return leftovers
 
 
-def _require_complete(staging: Path, period: str) -> None:
-    """Refuse to publish a set with a file missing (a render failed or never ran)."""
-    missing = [name for name in set_names(period) if not (staging / name).is_file()]
-    if missing:
-        raise BulletinError(f"{period} is not published: not rendered yet: {', '.join(missing)}")
+def _missing(folder: Path, period: str) -> list[str]:
+    """Names of the period's set that ``folder`` lacks."""
+    return [name for name in set_names(period) if not (folder / name).is_file()]
 
 
 def _build_version(settings: Settings, period: str, staging: Path, building: Path) -> None:
@@ -188,7 +186,11 @@ def commit(settings: Settings, period: str) -> Path:
     root = versions_root(settings)
     staging = staging_dir(settings, period)
     with locked(root):
-        _require_complete(staging, period)
+        if not staging.is_dir() and not _missing(settings.period_bulletin_dir(period), period):
+            log.info("%s: nothing staged, the published set is whole (a retried commit)", period)
+            return settings.period_bulletin_dir(period)
+        if missing := _missing(staging, period):
+            raise BulletinError(f"{period} is not published: not rendered: {', '.join(missing)}")
         version = _new_version(root)
         building = root / f".{version}{TEMP_SUFFIX}"
         _build_version(settings, period, staging, building)

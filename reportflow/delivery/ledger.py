@@ -12,6 +12,9 @@ Tables:
 - ``approvals``: one row per sign-off of a period (who, when, comment, how) and
   ``approved_files``: per edition, the frozen PDF copy, its SHA-256 and the headline figures
   the mail body quotes. Mail is built only from these, so what is sent is what was approved.
+- ``rejections``: one row per refused sign-off (who, when, comment, how). Nothing is frozen
+  or sent for it; it is kept so that why a month was not sent is on record beside the sends,
+  not only in Airflow's metadata database.
 - ``deliveries``: one row per message. ``sequence`` 0 is the scheduled delivery, 1, 2, …
   deliberate resends. ``sent_at`` is empty while a message is prepared but not confirmed
   accepted by the server (the crash window); a retry finds it and sends it again under the
@@ -46,6 +49,14 @@ create table if not exists approved_files (
     sha256 text not null,
     headlines text not null,
     primary key (approval_id, edition)
+);
+create table if not exists rejections (
+    rejection_id integer primary key autoincrement,
+    period text not null,
+    decided_by text not null,
+    decided_at text not null,
+    comment text not null default '',
+    source text not null
 );
 create table if not exists deliveries (
     message_id text primary key,
@@ -84,6 +95,18 @@ class Approval:
     comment: str
     source: str
     files: dict[str, ApprovedFile]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A refused sign-off of a period: who, when, why (the comment) and how it was answered."""
+
+    rejection_id: int
+    period: str
+    decided_by: str
+    decided_at: str
+    comment: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +171,34 @@ def add_approval(
             ],
         )
     return approval_id
+
+
+def add_rejection(
+    con: sqlite3.Connection,
+    period: str,
+    decided_by: str,
+    decided_at: str,
+    comment: str,
+    source: str,
+) -> Rejection:
+    """Record a refused sign-off durably; returns it as stored."""
+    with con:
+        cursor = con.execute(
+            "insert into rejections (period, decided_by, decided_at, comment, source)"
+            " values (?, ?, ?, ?, ?)",
+            (period, decided_by, decided_at, comment, source),
+        )
+    return Rejection(int(cursor.lastrowid or 0), period, decided_by, decided_at, comment, source)
+
+
+def rejections(con: sqlite3.Connection, period: str) -> list[Rejection]:
+    """Every refused sign-off of ``period``, oldest first."""
+    rows = con.execute(
+        "select rejection_id, period, decided_by, decided_at, comment, source from rejections"
+        " where period = ? order by rejection_id",
+        (period,),
+    )
+    return [Rejection(*row) for row in rows]
 
 
 def _approval(con: sqlite3.Connection, where: str, value: object) -> Approval | None:
