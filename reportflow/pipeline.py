@@ -167,6 +167,13 @@ def open_publication_once(period: str, settings: Settings | None = None) -> dict
     return checked
 
 
+def county_codes() -> list[str]:
+    """The ten county-level codes: one mapped render task each."""
+    from reportflow.contract import counties
+
+    return [county.code for county in counties()]
+
+
 def render_city_once(period: str, settings: Settings | None = None) -> list[str]:
     from reportflow.bulletin import render_city
 
