@@ -102,9 +102,10 @@ def watermarked_pdf(pdf: bytes) -> bytes:
 def write_drafts(settings: Settings, period: str) -> list[Path]:
     """A watermarked preview (HTML and PDF) of each edition, for the reviewer to open."""
     drafts = []
-    folder = draft_dir(settings, period)
+    published = published_root(settings) / period  # resolved once: one publication's files
+    folder = published / DRAFT_FOLDER
     for edition in editions():
-        html, pdf = edition_paths(settings, period, edition)
+        html, pdf = (published / path.name for path in edition_paths(settings, period, edition))
         text = html.read_text(encoding="utf-8")
         marked = text.replace("</head>", DRAFT_STYLE + "</head>", 1)
         drafts.append(atomic_write_text(folder / html.name, marked))
