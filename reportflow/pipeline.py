@@ -238,7 +238,7 @@ def record_approval_once(period: str, response: dict, settings: Settings | None 
     from reportflow.delivery.approval import approve
     from reportflow.delivery.signoff import decision
 
-    approval = approve(settings or load_settings(), period, **decision(response))
+    approval = approve(settings or load_settings(), decision(period, response))
     log.info("approved %s by %s at %s", period, approval.decided_by, approval.decided_at)
     return {"approval_id": approval.approval_id, "by": approval.decided_by}
 

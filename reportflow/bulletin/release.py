@@ -116,6 +116,7 @@ def clean_leftovers(settings: Settings) -> list[Path]:
 
     Removed: unfinished versions and the link's temporary, versions older than the previous
     one (a reader that resolved the link just before the last switch may still read that),
+    versions newer than the current one (a kill between a version's rename and the switch),
     and the hidden ``.tmp`` files of atomic writes inside the published folder (drafts, the
     archive page). Staging folders of other periods are kept: another publication may be
     rendering into them. Call it holding the versions lock.
@@ -127,7 +128,8 @@ def clean_leftovers(settings: Settings) -> list[Path]:
         leftovers += [p for p in root.iterdir() if _is_temporary(p)]
         current = published_root(settings).name
         older = [v for v in _versions(root) if v < current]
-        leftovers += [root / v for v in older[:-1]]
+        keep = {current, *older[-1:]}
+        leftovers += [root / v for v in _versions(root) if v not in keep]
     if settings.bulletins_dir.is_dir():
         leftovers += [p for p in settings.bulletins_dir.rglob(f"*{TEMP_SUFFIX}") if p.is_file()]
     for path in leftovers:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +31,7 @@ from reportflow.config import Settings
 from reportflow.delivery.ledger import (
     Approval,
     ApprovedFile,
+    Decision,
     Rejection,
     add_approval,
     add_rejection,
@@ -135,20 +135,13 @@ def _headlines(settings: Settings, period: str) -> dict[str, tuple]:
     }
 
 
-def approve(
-    settings: Settings,
-    period: str,
-    *,
-    decided_by: str,
-    decided_at: datetime,
-    comment: str,
-    source: str,
-) -> Approval:
+def approve(settings: Settings, decision: Decision) -> Approval:
     """Freeze every edition's PDF as approved and record who approved it and when.
 
     The published folder is resolved once, so every PDF frozen comes from one publication
     even if the period is being re-published meanwhile.
     """
+    period = decision.period
     folder = settings.delivery_dir / "approved" / period / uuid.uuid4().hex[:12]
     published = published_root(settings) / period
     titles = _headlines(settings, period)
@@ -162,21 +155,11 @@ def approve(
         stored = atomic_write_bytes(folder / pdf.name, payload)
         frozen.append(ApprovedFile(edition, subject, stored, sha256_of(payload), headlines))
     with open_ledger(settings.delivery_dir) as con:
-        approval_id = add_approval(
-            con, period, decided_by, decided_at.isoformat(), comment, source, frozen
-        )
+        approval_id = add_approval(con, decision, frozen)
         return approval_by_id(con, approval_id)
 
 
-def reject(
-    settings: Settings,
-    period: str,
-    *,
-    decided_by: str,
-    decided_at: datetime,
-    comment: str,
-    source: str,
-) -> Rejection:
+def reject(settings: Settings, decision: Decision) -> Rejection:
     """Record a refused sign-off (who, when, comment) in the ledger; nothing is frozen or sent."""
     with open_ledger(settings.delivery_dir) as con:
-        return add_rejection(con, period, decided_by, decided_at.isoformat(), comment, source)
+        return add_rejection(con, decision)

@@ -27,7 +27,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 LEDGER_NAME = "ledger.sqlite3"
@@ -71,6 +71,18 @@ create table if not exists deliveries (
     unique (period, edition, recipient, sequence)
 );
 """
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An answer to a period's sign-off: who, when (ISO 8601), the comment, and how it came
+    (``airflow``: a person; ``auto``: the demo setting). Approvals and rejections share it."""
+
+    period: str
+    decided_by: str
+    decided_at: str
+    comment: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -139,23 +151,20 @@ def open_ledger(delivery_dir: Path) -> Iterator[sqlite3.Connection]:
         yield con
 
 
-def add_approval(
-    con: sqlite3.Connection,
-    period: str,
-    decided_by: str,
-    decided_at: str,
-    comment: str,
-    source: str,
-    files: list[ApprovedFile],
-) -> int:
+def _insert_decision(con: sqlite3.Connection, table: str, decision: Decision) -> int:
+    """One row of ``approvals`` or ``rejections`` (a constant of this module); its id."""
+    cursor = con.execute(
+        f"insert into {table} (period, decided_by, decided_at, comment, source)"
+        " values (?, ?, ?, ?, ?)",
+        astuple(decision),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_approval(con: sqlite3.Connection, decision: Decision, files: list[ApprovedFile]) -> int:
     """Record a sign-off and its frozen files in one transaction; returns its id."""
     with con:
-        cursor = con.execute(
-            "insert into approvals (period, decided_by, decided_at, comment, source)"
-            " values (?, ?, ?, ?, ?)",
-            (period, decided_by, decided_at, comment, source),
-        )
-        approval_id = int(cursor.lastrowid or 0)
+        approval_id = _insert_decision(con, "approvals", decision)
         con.executemany(
             "insert into approved_files values (?, ?, ?, ?, ?, ?)",
             [
@@ -173,22 +182,11 @@ def add_approval(
     return approval_id
 
 
-def add_rejection(
-    con: sqlite3.Connection,
-    period: str,
-    decided_by: str,
-    decided_at: str,
-    comment: str,
-    source: str,
-) -> Rejection:
+def add_rejection(con: sqlite3.Connection, decision: Decision) -> Rejection:
     """Record a refused sign-off durably; returns it as stored."""
     with con:
-        cursor = con.execute(
-            "insert into rejections (period, decided_by, decided_at, comment, source)"
-            " values (?, ?, ?, ?, ?)",
-            (period, decided_by, decided_at, comment, source),
-        )
-    return Rejection(int(cursor.lastrowid or 0), period, decided_by, decided_at, comment, source)
+        rejection_id = _insert_decision(con, "rejections", decision)
+    return Rejection(rejection_id, *astuple(decision))
 
 
 def rejections(con: sqlite3.Connection, period: str) -> list[Rejection]:

@@ -21,6 +21,7 @@ from airflow.sdk.definitions.param import ParamsDict
 from airflow.sdk.timezone import utcnow
 
 from reportflow.config import AUTO_APPROVE_ENV
+from reportflow.delivery.ledger import Decision
 
 SIGN_OFF_TASK_ID = "sign_off"
 COMMENT_PARAM = "comment"
@@ -30,22 +31,23 @@ AUTO_APPROVER = {"id": "reportflow", "name": f"自动审核（{AUTO_APPROVE_ENV}
 RESPONSE_TIMEOUT = timedelta(days=7)
 
 
-def decision(response: Mapping[str, Any]) -> dict[str, Any]:
-    """Who answered, when, with what comment and how, from the operator's response.
+def decision(period: str, response: Mapping[str, Any]) -> Decision:
+    """Who answered the sign-off of ``period``, when, with what comment and how.
 
-    The keyword arguments of :func:`~reportflow.delivery.approval.approve` and ``reject``; the
-    response is the XCom (``responded_at`` may arrive as ISO text) or the live payload.
+    ``response`` is the task's XCom (``responded_at`` then arrives as ISO text) or the live
+    payload (a datetime).
     """
     user = response["responded_by_user"]
     responded_at = response["responded_at"]
-    if isinstance(responded_at, str):
-        responded_at = datetime.fromisoformat(responded_at)
-    return {
-        "decided_by": str(user.get("name") or user.get("id")),
-        "decided_at": responded_at,
-        "comment": str((response.get("params_input") or {}).get(COMMENT_PARAM, "")),
-        "source": "auto" if user == AUTO_APPROVER else "airflow",
-    }
+    if isinstance(responded_at, datetime):
+        responded_at = responded_at.isoformat()
+    return Decision(
+        period=period,
+        decided_by=str(user.get("name") or user.get("id")),
+        decided_at=str(responded_at),
+        comment=str((response.get("params_input") or {}).get(COMMENT_PARAM, "")),
+        source="auto" if user == AUTO_APPROVER else "airflow",
+    )
 
 
 class SignOffOperator(ApprovalOperator):
@@ -67,11 +69,8 @@ class SignOffOperator(ApprovalOperator):
         from reportflow.orchestration import task_settings
 
         if "error" not in event and event["chosen_options"] == [self.REJECT]:
-            answer = decision(event)
-            reject(task_settings(), self.period, **answer)
-            self.log.info(
-                "rejected %s by %s: %s", self.period, answer["decided_by"], answer["comment"]
-            )
+            answer = reject(task_settings(), decision(self.period, event))
+            self.log.info("rejected %s by %s: %s", self.period, answer.decided_by, answer.comment)
         return super().execute_complete(context, event)
 
     def execute(self, context: Any) -> Any:

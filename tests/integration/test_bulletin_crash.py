@@ -12,7 +12,6 @@ the next run must remove what the kill left and publish the whole new set.
 from __future__ import annotations
 
 import signal
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,9 +23,9 @@ from reportflow.config import Settings
 from reportflow.intake.crash import CRASH_ENV
 from reportflow.quality import BLOCKING
 from reportflow.quality.history import export_verdicts
-from reportflow.quality.model import Outcome
 from tests.bulletin_snapshot import PERIOD, write_snapshot
 from tests.reportflow_cli import run_reportflow
+from tests.unit.test_quality_model import _outcome
 
 #: Files written by one publication: the period's set, then the archive page.
 FILES_WRITTEN = len(set_names(PERIOD)) + 1
@@ -42,19 +41,7 @@ KILL_POINTS = [
 def _checked_snapshot(settings: Settings) -> None:
     """The fixture snapshot of October with a passing quality verdict, so the gate opens."""
     write_snapshot(settings.snapshot_dir, {PERIOD: True})
-    passed = Outcome(
-        run_id="crash-test",
-        checked_at=datetime(2026, 11, 6, tzinfo=UTC),
-        period=PERIOD,
-        suite="marts",
-        expectation="expect_table_row_count_to_be_between",
-        description="",
-        county_code=None,
-        severity=BLOCKING,
-        success=True,
-        failed_rows=0,
-        observed=None,
-    )
+    passed = _outcome(BLOCKING, success=True, county=None)  # of October
     export_verdicts(settings.snapshot_dir, [passed])
 
 
@@ -107,14 +94,15 @@ def test_a_kill_at_each_file_leaves_the_old_publication_whole(home: Settings, po
     _publish_killed_at(home, point)
 
     assert _what_readers_see(home) == before
-    hidden = [p for p in versions_root(home).iterdir() if p.name.startswith(".")]
-    assert hidden, "the kill should have left a staging folder or an unfinished version"
+    current = home.bulletins_dir.resolve().name
+    left = [p.name for p in versions_root(home).iterdir() if p.name != current]
+    assert left, "the kill should have left staging, an unfinished or an unused version"
 
     begin(home, PERIOD)  # what the next run does first
 
     assert _what_readers_see(home) == before
-    left = [p.name for p in versions_root(home).iterdir() if p.name.startswith(".")]
-    assert left == [staging_dir(home, PERIOD).name]
+    left = sorted(p.name for p in versions_root(home).iterdir())
+    assert left == sorted([current, staging_dir(home, PERIOD).name])
     assert [p.name for p in staging_dir(home, PERIOD).iterdir()] == ["publication.json"]
     assert not [p for p in home.home.rglob("*.tmp")]
 

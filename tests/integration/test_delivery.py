@@ -36,7 +36,13 @@ from reportflow.delivery.approval import (
     sha256_of,
     write_drafts,
 )
-from reportflow.delivery.ledger import deliveries, latest_approval, open_ledger, rejections
+from reportflow.delivery.ledger import (
+    Decision,
+    deliveries,
+    latest_approval,
+    open_ledger,
+    rejections,
+)
 from reportflow.delivery.recipients import RecipientsError
 from reportflow.delivery.smtp import NoSmtpConnection
 from reportflow.pipeline import deliver_once, resend_once
@@ -132,14 +138,8 @@ def home(published_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _approve(settings: Settings):
-    return approve(
-        settings,
-        PERIOD,
-        decided_by="市委组织部 张三",
-        decided_at=datetime(2026, 11, 6, 2, 0, tzinfo=UTC),
-        comment="同意",
-        source="test",
-    )
+    when = datetime(2026, 11, 6, 2, 0, tzinfo=UTC).isoformat()
+    return approve(settings, Decision(PERIOD, "市委组织部 张三", when, "同意", "test"))
 
 
 def _ledger(settings: Settings):
@@ -234,7 +234,7 @@ def test_draft_pdfs_carry_the_watermark_and_the_approved_pdfs_do_not(home: Setti
 def test_a_rejection_is_recorded_and_nothing_is_frozen_or_sent(home: Settings, smtp_server) -> None:
     _, inbox = smtp_server
     when = datetime(2026, 11, 6, 3, 0, tzinfo=UTC)
-    reject(home, PERIOD, decided_by="李四", decided_at=when, comment="数据需核实", source="airflow")
+    reject(home, Decision(PERIOD, "李四", when.isoformat(), "数据需核实", "airflow"))
     with open_ledger(home.delivery_dir) as con:
         (rejection,) = rejections(con, PERIOD)
         assert latest_approval(con, PERIOD) is None
