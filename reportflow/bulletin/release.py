@@ -70,6 +70,11 @@ def set_names(period: str) -> list[str]:
     ]
 
 
+def _link_temporary(settings: Settings) -> Path:
+    """The new link made beside ``bulletins`` before it is renamed over it."""
+    return settings.home / f".{settings.bulletins_dir.name}{TEMP_SUFFIX}"
+
+
 def published_root(settings: Settings) -> Path:
     """The folder readers see now, resolved once, so a reader of several files reads one set."""
     return settings.bulletins_dir.resolve()
@@ -122,7 +127,7 @@ def clean_leftovers(settings: Settings) -> list[Path]:
     rendering into them. Call it holding the versions lock.
     """
     root = versions_root(settings)
-    link_temporary = settings.home / f".{settings.bulletins_dir.name}{TEMP_SUFFIX}"
+    link_temporary = _link_temporary(settings)
     leftovers = [link_temporary] if link_temporary.is_symlink() else []
     if root.is_dir():
         leftovers += [p for p in root.iterdir() if _is_temporary(p)]
@@ -173,7 +178,7 @@ def _switch(settings: Settings, version: Path) -> None:
     ``bulletins`` until the next run re-links the newest version).
     """
     link = settings.bulletins_dir
-    temporary = link.with_name(f".{link.name}{TEMP_SUFFIX}")
+    temporary = _link_temporary(settings)
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(Path(VERSIONS_FOLDER) / version.name)
     crash_point("bulletins_link_written")
