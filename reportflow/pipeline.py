@@ -156,6 +156,24 @@ def publication_gate(period: str, settings: Settings | None = None) -> dict:
     return {"period": period, "missing": len(missing), "warnings": len(verdict.warnings)}
 
 
+def open_publication_once(period: str, settings: Settings | None = None) -> dict:
+    """The publish DAG's gate: refuse the period (see :func:`publication_gate`), else start its
+    staging set afresh (a killed run's leftovers removed), which the render tasks then fill."""
+    from reportflow.bulletin.release import begin
+
+    settings = settings or load_settings()
+    checked = publication_gate(period, settings)
+    begin(settings, period)
+    return checked
+
+
+def county_codes() -> list[str]:
+    """The ten county-level codes: one mapped render task each."""
+    from reportflow.contract import counties
+
+    return [county.code for county in counties()]
+
+
 def render_city_once(period: str, settings: Settings | None = None) -> list[str]:
     from reportflow.bulletin import render_city
 
@@ -176,10 +194,11 @@ def export_indicators_once(period: str, settings: Settings | None = None) -> str
     return str(export_indicators_csv(settings or load_settings(), period))
 
 
-def write_index_once(settings: Settings | None = None) -> str:
-    from reportflow.bulletin import write_archive_index
+def commit_once(period: str, settings: Settings | None = None) -> str:
+    """Publish the period's staged set with the archive page in one switch; its folder."""
+    from reportflow.bulletin.release import commit
 
-    return str(write_archive_index(settings or load_settings()))
+    return str(commit(settings or load_settings(), period))
 
 
 def publish_once(period: str, settings: Settings | None = None):
@@ -217,21 +236,9 @@ def review_once(period: str, settings: Settings | None = None) -> str:
 def record_approval_once(period: str, response: dict, settings: Settings | None = None) -> dict:
     """Write the sign-off (who, when, comment) to the ledger and freeze the approved files."""
     from reportflow.delivery.approval import approve
-    from reportflow.delivery.signoff import AUTO_APPROVER, COMMENT_PARAM
+    from reportflow.delivery.signoff import decision
 
-    settings = settings or load_settings()
-    user = response["responded_by_user"]
-    responded_at = response["responded_at"]
-    if isinstance(responded_at, str):
-        responded_at = datetime.fromisoformat(responded_at)
-    approval = approve(
-        settings,
-        period,
-        decided_by=str(user.get("name") or user.get("id")),
-        decided_at=responded_at,
-        comment=str((response.get("params_input") or {}).get(COMMENT_PARAM, "")),
-        source="auto" if user == AUTO_APPROVER else "airflow",
-    )
+    approval = approve(settings or load_settings(), decision(period, response))
     log.info("approved %s by %s at %s", period, approval.decided_by, approval.decided_at)
     return {"approval_id": approval.approval_id, "by": approval.decided_by}
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -23,6 +22,7 @@ import duckdb
 from reportflow.config import DBT_PROJECT_DIR, MANIFEST_PATH, Settings
 from reportflow.crash import crash_point
 from reportflow.periods import Period, to_naive_utc
+from reportflow.versions import VERSION_PATTERN, fsync_dir, new_version, versions
 from reportflow.warehouse import connect, ensure_raw_schema
 
 logger = logging.getLogger(__name__)
@@ -262,48 +262,16 @@ def generate_docs(settings: Settings) -> Path:
     return partial.replace(target / "index.html")
 
 
-#: Name of a snapshot version folder: ``v`` and a UTC time to the microsecond, so names sort
-#: by age and never repeat.
-SNAPSHOT_VERSION_PATTERN = re.compile(r"v\d{8}T\d{12}Z")
-
-
-def _new_version(root: Path) -> str:
-    """A fresh version name, later than every existing one."""
-    version = "v" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    existing = _versions(root)
-    if existing and version <= existing[-1]:
-        raise TransformError(f"snapshot version {existing[-1]} is in the future: check the clock")
-    return version
-
-
-def _versions(root: Path) -> list[str]:
-    """The complete version folders under ``root``, oldest first (staging folders are hidden)."""
-    if not root.is_dir():
-        return []
-    return sorted(
-        p.name for p in root.iterdir() if p.is_dir() and SNAPSHOT_VERSION_PATTERN.fullmatch(p.name)
-    )
-
-
 def current_snapshot_version(settings: Settings) -> str | None:
     """The version the pointer names (what readers use), or None before the first snapshot."""
     try:
         version = settings.snapshot_pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
-    if not SNAPSHOT_VERSION_PATTERN.fullmatch(version):
+    if not VERSION_PATTERN.fullmatch(version):
         pointer = settings.snapshot_pointer
         raise TransformError(f"snapshot pointer {pointer} is corrupt: {version!r}")
     return version
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename inside ``folder`` durable (the directory entry itself is flushed)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> Path:
@@ -327,7 +295,7 @@ def clean_snapshot_leftovers(settings: Settings) -> list[Path]:
     if not root.is_dir():
         return []
     current = current_snapshot_version(settings)
-    older = [v for v in _versions(root) if current is not None and v < current]
+    older = [v for v in versions(root) if current is not None and v < current]
     keep = {settings.snapshot_pointer.name, *([current] if current else []), *older[-1:]}
     removed = []
     for entry in sorted(root.iterdir()):
@@ -353,7 +321,7 @@ def stage_snapshot(settings: Settings) -> str:
     clean_snapshot_leftovers(settings)
     root = settings.snapshot_root
     root.mkdir(parents=True, exist_ok=True)
-    version = _new_version(root)
+    version = new_version(root)
     staging = root / f".{version}.tmp"
     staging.mkdir()
     try:
@@ -366,7 +334,7 @@ def stage_snapshot(settings: Settings) -> str:
         shutil.rmtree(staging)  # a failure (not a kill) cleans up at once
         raise
     staging.rename(root / version)
-    _fsync_dir(root)
+    fsync_dir(root)
     crash_point("snapshot_staged")
     return version
 
@@ -378,7 +346,7 @@ def switch_snapshot(settings: Settings, version: str) -> Path:
     of the previous version, after it every table of the new one.
     """
     folder = settings.snapshot_root / version
-    if not SNAPSHOT_VERSION_PATTERN.fullmatch(version) or not folder.is_dir():
+    if not VERSION_PATTERN.fullmatch(version) or not folder.is_dir():
         raise TransformError(f"no complete snapshot version {version!r} to switch to")
     pointer = settings.snapshot_pointer
     temporary = pointer.with_name(f".{pointer.name}.tmp")
@@ -388,7 +356,7 @@ def switch_snapshot(settings: Settings, version: str) -> Path:
         os.fsync(handle.fileno())
     crash_point("snapshot_pointer_written")
     temporary.replace(pointer)
-    _fsync_dir(pointer.parent)
+    fsync_dir(pointer.parent)
     return folder
 
 

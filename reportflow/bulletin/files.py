@@ -3,7 +3,10 @@
 A bulletin folder is read by people, by the mailer and by the archive index while a render
 may be running, so a file appears complete or not at all: bytes go to a hidden temporary
 file in the same directory, are flushed to disk, then renamed over the target
-(``os.replace`` is atomic within one file system).
+(``os.replace`` is atomic within one file system). A kill before the rename leaves the
+hidden ``.tmp`` file, which the next publication removes (:mod:`reportflow.bulletin.release`);
+the crash tests stop at ``bulletin_temp`` (temporary complete, not renamed) and
+``bulletin_file`` (renamed).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from reportflow.contract import county_by_code
+from reportflow.crash import crash_point
 
 CITY_TITLE = "湛江市党建指导员工作月报"
 TEMP_SUFFIX = ".tmp"
@@ -48,7 +52,9 @@ def atomic_write_bytes(path: Path, payload: bytes) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, 0o644)
+        crash_point("bulletin_temp")
         os.replace(temp_name, path)
+        crash_point("bulletin_file")
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)

@@ -46,7 +46,7 @@ class Issue:
 
 
 @contextmanager
-def _locked(directory: Path) -> Iterator[None]:
+def locked(directory: Path) -> Iterator[None]:
     """Hold the period folder's lock exclusively: one writer of the record at a time."""
     directory.mkdir(parents=True, exist_ok=True)
     handle = os.open(directory, os.O_RDONLY)
@@ -80,7 +80,7 @@ def issue_for(directory: Path, fingerprint: str, now: datetime | None = None) ->
 
     ``now`` (Beijing time if aware, UTC if naive) is only used when a new issue is recorded.
     """
-    with _locked(directory):
+    with locked(directory):
         issues = read_issues(directory)
         if issues and issues[-1].fingerprint == fingerprint:
             return issues[-1]

@@ -1,9 +1,11 @@
 """Rendering and publishing: HTML through the shared Jinja environment, PDF through WeasyPrint.
 
 Every public function takes ``settings`` and a period and does its own loading, so Airflow can
-fan the per-county renders out as separate mapped tasks; :func:`publish` loads the snapshot
-once and renders the eleven editions in parallel worker processes (forked after WeasyPrint and
-matplotlib are imported, so a worker starts in milliseconds).
+fan the per-county renders out as separate mapped tasks; they write into the period's staging
+set, which :func:`reportflow.bulletin.release.commit` publishes as one unit. :func:`publish`
+loads the snapshot once, renders the eleven editions in parallel worker processes (forked
+after WeasyPrint and matplotlib are imported, so a worker starts in milliseconds), writes them
+from this process and commits.
 
 Output is a function of the data: the date printed is the period's recorded issue
 (:mod:`reportflow.bulletin.publication`), not the clock, so re-rendering a period from the
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -38,6 +41,7 @@ from reportflow.bulletin.files import (
     county_file_stem,
 )
 from reportflow.bulletin.publication import Issue, issue_for, latest_issue
+from reportflow.bulletin.release import begin, commit, published_root, stage
 from reportflow.bulletin.views import EditionLink, city_bulletin, county_bulletin
 from reportflow.config import Settings
 from reportflow.periods import PERIOD_PATTERN, Period, period_label
@@ -115,11 +119,36 @@ def html_to_pdf(html: str, directory: Path) -> bytes:
     return document.write_pdf(font_config=_font_config())
 
 
-def _write_pair(directory: Path, stem: str, html: str) -> tuple[Path, Path]:
-    """PDF made first, so a WeasyPrint failure leaves neither a new HTML nor a new PDF."""
-    pdf = html_to_pdf(html, directory)
-    html_path = atomic_write_text(directory / f"{stem}.html", html)
-    pdf_path = atomic_write_bytes(directory / f"{stem}.pdf", pdf)
+@dataclass(frozen=True)
+class Edition:
+    """One rendered edition in memory: what a worker process hands back to be written."""
+
+    stem: str
+    html: str
+    pdf: bytes
+
+
+def render_edition(
+    data: PeriodData, issue: Issue, county_code: str | None, directory: Path
+) -> Edition:
+    """The city edition when ``county_code`` is None, else that county's; nothing written.
+
+    The PDF is made before anything is written, so a WeasyPrint failure leaves no new file.
+    """
+    if county_code is None:
+        view = city_bulletin(data, issue, edition_links(data.period, None))
+        template, stem = CITY_TEMPLATE, city_file_stem(data.period)
+    else:
+        view = county_bulletin(data, county_code, issue, edition_links(data.period, county_code))
+        template, stem = COUNTY_TEMPLATE, county_file_stem(county_code, data.period)
+    html = environment().get_template(template).render(bulletin=view)
+    return Edition(stem, html, html_to_pdf(html, directory))
+
+
+def write_edition(edition: Edition, directory: Path) -> tuple[Path, Path]:
+    """Write one edition's HTML and PDF into ``directory``; returns (html, pdf)."""
+    html_path = atomic_write_text(directory / f"{edition.stem}.html", edition.html)
+    pdf_path = atomic_write_bytes(directory / f"{edition.stem}.pdf", edition.pdf)
     return html_path, pdf_path
 
 
@@ -143,36 +172,6 @@ def edition_links(period: str, current: str | None) -> tuple[EditionLink, ...]:
     return tuple(links)
 
 
-def _issue(settings: Settings, data: PeriodData) -> Issue:
-    """The period's recorded issue for this data (recorded now if new or corrected)."""
-    return issue_for(settings.period_bulletin_dir(data.period), data.fingerprint)
-
-
-def _render_city(settings: Settings, data: PeriodData, issue: Issue) -> tuple[Path, Path]:
-    view = city_bulletin(data, issue, edition_links(data.period, None))
-    html = environment().get_template(CITY_TEMPLATE).render(bulletin=view)
-    directory = settings.period_bulletin_dir(data.period)
-    return _write_pair(directory, city_file_stem(data.period), html)
-
-
-def _render_county(
-    settings: Settings, data: PeriodData, county_code: str, issue: Issue
-) -> tuple[Path, Path]:
-    view = county_bulletin(data, county_code, issue, edition_links(data.period, county_code))
-    html = environment().get_template(COUNTY_TEMPLATE).render(bulletin=view)
-    directory = settings.period_bulletin_dir(data.period)
-    return _write_pair(directory, county_file_stem(county_code, data.period), html)
-
-
-def _render_edition(
-    settings: Settings, data: PeriodData, issue: Issue, county_code: str | None
-) -> tuple[Path, Path]:
-    """One edition: the city's when ``county_code`` is None (a worker's unit of work)."""
-    if county_code is None:
-        return _render_city(settings, data, issue)
-    return _render_county(settings, data, county_code, issue)
-
-
 def _check_county(county_code: str) -> str:
     """Only the ten county-level units have county bulletins."""
     if county_code not in {u.code for u in contract_units() if not u.is_city}:
@@ -180,23 +179,32 @@ def _check_county(county_code: str) -> str:
     return county_code
 
 
-def render_city(settings: Settings, period: str) -> tuple[Path, Path]:
-    """Render the city bulletin (HTML, PDF) for the period; returns (html_path, pdf_path)."""
+def _render_staged(settings: Settings, period: str, county_code: str | None) -> tuple[Path, Path]:
+    """Render one edition into the period's staging set (an Airflow task's unit of work).
+
+    The period's issue is decided under the staging folder's lock, so the city and the
+    county tasks running at once agree on it.
+    """
     data = load_period_data(settings, period)
-    return _render_city(settings, data, _issue(settings, data))
+    staging = stage(settings, data.period)
+    issue = issue_for(staging, data.fingerprint)
+    return write_edition(render_edition(data, issue, county_code, staging), staging)
+
+
+def render_city(settings: Settings, period: str) -> tuple[Path, Path]:
+    """Render the city bulletin (HTML, PDF) into the staging set; (html_path, pdf_path)."""
+    return _render_staged(settings, period, None)
 
 
 def render_county(settings: Settings, period: str, county_code: str) -> tuple[Path, Path]:
-    """Render one county's bulletin (HTML, PDF); returns (html_path, pdf_path)."""
-    _check_county(county_code)
-    data = load_period_data(settings, period)
-    return _render_county(settings, data, county_code, _issue(settings, data))
+    """Render one county's bulletin (HTML, PDF) into the staging set; (html_path, pdf_path)."""
+    return _render_staged(settings, period, _check_county(county_code))
 
 
 def export_indicators_csv(settings: Settings, period: str) -> Path:
-    """Write ``indicators.csv`` for the period beside the bulletins; returns its path."""
+    """Write ``indicators.csv`` of the period into its staging set; returns its path."""
     data = load_period_data(settings, period)
-    return write_indicators_csv(data, settings.period_bulletin_dir(period))
+    return write_indicators_csv(data, stage(settings, data.period))
 
 
 def _link(directory: Path, name: str, label: str) -> tuple[ArchiveLink, ...]:
@@ -286,19 +294,21 @@ def _data_docs_href(settings: Settings) -> str:
     return quote(Path(os.path.relpath(site, settings.bulletins_dir)).as_posix())
 
 
-def write_archive_index(settings: Settings) -> Path:
-    """Write ``bulletins/index.html`` listing every period's bulletins; returns its path."""
-    entries = archive_entries(settings.bulletins_dir)
+def write_archive_index(settings: Settings, root: Path | None = None) -> Path:
+    """Write ``index.html`` listing every period under ``root`` (a version being built, by
+    default the published folder); returns its path."""
+    root = root or published_root(settings)
+    entries = archive_entries(root)
     html = (
         environment()
         .get_template(INDEX_TEMPLATE)
         .render(
             entries=entries,
-            updated=archive_updated(settings.bulletins_dir, entries),
+            updated=archive_updated(root, entries),
             data_docs=_data_docs_href(settings),
         )
     )
-    return atomic_write_text(settings.bulletins_dir / INDEX_NAME, html)
+    return atomic_write_text(root / INDEX_NAME, html)
 
 
 def _preload_renderers() -> None:
@@ -311,33 +321,63 @@ def _preload_renderers() -> None:
     _font_config()
 
 
-def _render_all(
-    settings: Settings, data: PeriodData, issue: Issue
-) -> dict[str | None, tuple[Path, Path]]:
-    """Every edition (None = the city), in :data:`RENDER_WORKERS` forked processes."""
+def _die_with_parent(parent: int) -> None:
+    """Make a render worker end when the publishing process ends, SIGKILL included.
+
+    Forked workers hold the task queue's pipe themselves, so an orphan would wait on it
+    forever (and keep the caller's output pipes open). Linux's parent-death signal ends them.
+    """
+    import ctypes
+    import signal
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _render_all(data: PeriodData, issue: Issue, directory: Path) -> Iterator[Edition]:
+    """Every edition, city first, rendered in :data:`RENDER_WORKERS` forked processes.
+
+    Yielded in that order as they are ready, so this process writes them one by one.
+    """
     editions: list[str | None] = [None, *(unit.code for unit in data.counties)]
     _preload_renderers()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=RENDER_WORKERS, mp_context=context) as pool:
-        futures = {
-            code: pool.submit(_render_edition, settings, data, issue, code) for code in editions
-        }
-        return {code: future.result() for code, future in futures.items()}
+    with ProcessPoolExecutor(
+        max_workers=RENDER_WORKERS,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
+        yield from pool.map(partial(render_edition, data, issue, directory=directory), editions)
 
 
 def publish(settings: Settings, period: str) -> PublishResult:
-    """City and county bulletins, the CSV export and the archive index for one period."""
+    """City and county bulletins, the CSV export and the archive index for one period.
+
+    Rendered into the period's staging set and then published with the archive page in one
+    switch (:mod:`reportflow.bulletin.release`): readers never see part of it.
+    """
     require_ended(period)
     data = load_period_data(settings, period)
-    issue = _issue(settings, data)
-    rendered = _render_all(settings, data, issue)
-    city_html, city_pdf = rendered.pop(None)
-    csv_path = write_indicators_csv(data, settings.period_bulletin_dir(period))
+    staging = begin(settings, period)
+    issue = issue_for(staging, data.fingerprint)
+    for edition in _render_all(data, issue, staging):
+        write_edition(edition, staging)
+    write_indicators_csv(data, staging)
+    folder = commit(settings, period)
+    city_html, city_pdf = city_bulletin_paths(settings, period)
     return PublishResult(
         period=period,
         city_html=city_html,
         city_pdf=city_pdf,
-        counties={code: paths for code, paths in rendered.items() if code is not None},
-        indicators_csv=csv_path,
-        index_html=write_archive_index(settings),
+        counties={
+            unit.code: tuple(
+                folder / f"{county_file_stem(unit.code, period)}.{kind}" for kind in ("html", "pdf")
+            )
+            for unit in data.counties
+        },
+        indicators_csv=folder / CSV_NAME,
+        index_html=settings.bulletins_dir / INDEX_NAME,
     )

@@ -1,9 +1,11 @@
 """Sign-off: draft previews for the reviewer, and freezing exactly what was approved.
 
 Design: the bulletin package renders the final files once (no watermark). Before sign-off
-:func:`write_drafts` writes a preview of every edition with a 草稿 watermark into
-``bulletins/<period>/draft/`` for the reviewer; the watermark is a style added to a copy of
-the rendered HTML, so the draft shows the same data and layout without a second render.
+:func:`write_drafts` writes a preview of every edition, HTML and PDF, with a 草稿 watermark into
+``bulletins/<period>/draft/`` for the reviewer, without a second render: the HTML draft is a
+copy of the rendered HTML with a style added, the PDF draft is the rendered PDF with one
+watermark page (rendered once per process) laid over each of its pages. So the draft shows
+the same data and layout, and the approved PDFs that are mailed carry no watermark.
 :func:`approve` then copies each edition's PDF into ``delivery/approved/<period>/<token>/``,
 records its SHA-256 and the headline figures in the ledger, and from then on mail is built
 only from those frozen copies (their digest is checked before every send). So the files
@@ -14,23 +16,32 @@ re-rendered meanwhile, and a failed or retried delivery never renders anything.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
-from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportflow.bulletin import city_bulletin_paths, county_file_stem, load_period_data
 from reportflow.bulletin.files import atomic_write_bytes, atomic_write_text
 from reportflow.bulletin.publication import latest_issue
+from reportflow.bulletin.release import published_root
 from reportflow.bulletin.views import city_bulletin, county_bulletin
 from reportflow.config import Settings
 from reportflow.delivery.ledger import (
     Approval,
     ApprovedFile,
+    Decision,
+    Rejection,
     add_approval,
+    add_rejection,
     approval_by_id,
     open_ledger,
 )
 from reportflow.delivery.recipients import CITY_EDITION, editions
+
+if TYPE_CHECKING:
+    from pypdf import PageObject
 
 DRAFT_FOLDER = "draft"
 DRAFT_MARK = "草稿"
@@ -39,6 +50,12 @@ DRAFT_STYLE = (
     "<style>body::before{content:'" + DRAFT_MARK + "';position:fixed;top:35%;left:0;right:0;"
     "text-align:center;font-size:160px;font-weight:bold;color:rgba(200,0,0,.18);"
     "transform:rotate(-30deg);z-index:1000;pointer-events:none}</style>"
+)
+#: An empty A4 page carrying only the mark, in the bulletin's CJK font (WeasyPrint draws
+#: ``position:fixed`` on the page it lands on).
+WATERMARK_PAGE = (
+    "<html><head>" + DRAFT_STYLE + "<style>@page{size:A4 portrait;margin:0}"
+    "body{margin:0;font-family:'Noto Sans CJK SC',sans-serif}</style></head><body></body></html>"
 )
 
 
@@ -59,14 +76,40 @@ def draft_dir(settings: Settings, period: str) -> Path:
     return settings.period_bulletin_dir(period) / DRAFT_FOLDER
 
 
+@cache
+def _watermark() -> PageObject:
+    """The 草稿 page laid over every draft page; rendered once per process."""
+    from pypdf import PdfReader
+
+    from reportflow.bulletin.publish import html_to_pdf
+
+    pdf = html_to_pdf(WATERMARK_PAGE, Path.cwd())
+    return PdfReader(io.BytesIO(pdf)).pages[0]
+
+
+def watermarked_pdf(pdf: bytes) -> bytes:
+    """``pdf`` with the 草稿 mark over each page: the PDF the office reviews before sign-off."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for page in writer.pages:
+        page.merge_page(_watermark(), over=True)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
 def write_drafts(settings: Settings, period: str) -> list[Path]:
-    """A watermarked preview of each edition's rendered HTML, for the reviewer to open."""
+    """A watermarked preview (HTML and PDF) of each edition, for the reviewer to open."""
     drafts = []
+    published = published_root(settings) / period  # resolved once: one publication's files
+    folder = published / DRAFT_FOLDER
     for edition in editions():
-        html, _ = edition_paths(settings, period, edition)
+        html, pdf = (published / path.name for path in edition_paths(settings, period, edition))
         text = html.read_text(encoding="utf-8")
         marked = text.replace("</head>", DRAFT_STYLE + "</head>", 1)
-        drafts.append(atomic_write_text(draft_dir(settings, period) / html.name, marked))
+        drafts.append(atomic_write_text(folder / html.name, marked))
+        drafts.append(atomic_write_bytes(folder / pdf.name, watermarked_pdf(pdf.read_bytes())))
     return drafts
 
 
@@ -92,21 +135,19 @@ def _headlines(settings: Settings, period: str) -> dict[str, tuple]:
     }
 
 
-def approve(
-    settings: Settings,
-    period: str,
-    *,
-    decided_by: str,
-    decided_at: datetime,
-    comment: str,
-    source: str,
-) -> Approval:
-    """Freeze every edition's PDF as approved and record who approved it and when."""
+def approve(settings: Settings, decision: Decision) -> Approval:
+    """Freeze every edition's PDF as approved and record who approved it and when.
+
+    The published folder is resolved once, so every PDF frozen comes from one publication
+    even if the period is being re-published meanwhile.
+    """
+    period = decision.period
     folder = settings.delivery_dir / "approved" / period / uuid.uuid4().hex[:12]
+    published = published_root(settings) / period
     titles = _headlines(settings, period)
     frozen = []
     for edition in editions():
-        _, pdf = edition_paths(settings, period, edition)
+        pdf = published / edition_paths(settings, period, edition)[1].name
         if not pdf.is_file():
             raise NotApproved(f"cannot approve {period}: {pdf.name} has not been rendered")
         payload = pdf.read_bytes()
@@ -114,7 +155,11 @@ def approve(
         stored = atomic_write_bytes(folder / pdf.name, payload)
         frozen.append(ApprovedFile(edition, subject, stored, sha256_of(payload), headlines))
     with open_ledger(settings.delivery_dir) as con:
-        approval_id = add_approval(
-            con, period, decided_by, decided_at.isoformat(), comment, source, frozen
-        )
+        approval_id = add_approval(con, decision, frozen)
         return approval_by_id(con, approval_id)
+
+
+def reject(settings: Settings, decision: Decision) -> Rejection:
+    """Record a refused sign-off (who, when, comment) in the ledger; nothing is frozen or sent."""
+    with open_ledger(settings.delivery_dir) as con:
+        return add_rejection(con, decision)

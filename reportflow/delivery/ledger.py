@@ -12,6 +12,9 @@ Tables:
 - ``approvals``: one row per sign-off of a period (who, when, comment, how) and
   ``approved_files``: per edition, the frozen PDF copy, its SHA-256 and the headline figures
   the mail body quotes. Mail is built only from these, so what is sent is what was approved.
+- ``rejections``: one row per refused sign-off (who, when, comment, how). Nothing is frozen
+  or sent for it; it is kept so that why a month was not sent is on record beside the sends,
+  not only in Airflow's metadata database.
 - ``deliveries``: one row per message. ``sequence`` 0 is the scheduled delivery, 1, 2, …
   deliberate resends. ``sent_at`` is empty while a message is prepared but not confirmed
   accepted by the server (the crash window); a retry finds it and sends it again under the
@@ -27,7 +30,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 LEDGER_NAME = "ledger.sqlite3"
@@ -49,6 +52,14 @@ create table if not exists approved_files (
     sha256 text not null,
     headlines text not null,
     primary key (approval_id, edition)
+);
+create table if not exists rejections (
+    rejection_id integer primary key autoincrement,
+    period text not null,
+    decided_by text not null,
+    decided_at text not null,
+    comment text not null default '',
+    source text not null
 );
 create table if not exists deliveries (
     message_id text primary key,
@@ -79,6 +90,18 @@ create unique index if not exists one_open_alert_per_cause
 
 
 @dataclass(frozen=True)
+class Decision:
+    """An answer to a period's sign-off: who, when (ISO 8601), the comment, and how it came
+    (``airflow``: a person; ``auto``: the demo setting). Approvals and rejections share it."""
+
+    period: str
+    decided_by: str
+    decided_at: str
+    comment: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ApprovedFile:
     """One edition as signed off: the frozen PDF, its digest and the mail body's figures."""
 
@@ -100,6 +123,18 @@ class Approval:
     comment: str
     source: str
     files: dict[str, ApprovedFile]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A refused sign-off of a period: who, when, why (the comment) and how it was answered."""
+
+    rejection_id: int
+    period: str
+    decided_by: str
+    decided_at: str
+    comment: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -132,23 +167,20 @@ def open_ledger(delivery_dir: Path) -> Iterator[sqlite3.Connection]:
         yield con
 
 
-def add_approval(
-    con: sqlite3.Connection,
-    period: str,
-    decided_by: str,
-    decided_at: str,
-    comment: str,
-    source: str,
-    files: list[ApprovedFile],
-) -> int:
+def _insert_decision(con: sqlite3.Connection, table: str, decision: Decision) -> int:
+    """One row of ``approvals`` or ``rejections`` (a constant of this module); its id."""
+    cursor = con.execute(
+        f"insert into {table} (period, decided_by, decided_at, comment, source)"
+        " values (?, ?, ?, ?, ?)",
+        astuple(decision),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_approval(con: sqlite3.Connection, decision: Decision, files: list[ApprovedFile]) -> int:
     """Record a sign-off and its frozen files in one transaction; returns its id."""
     with con:
-        cursor = con.execute(
-            "insert into approvals (period, decided_by, decided_at, comment, source)"
-            " values (?, ?, ?, ?, ?)",
-            (period, decided_by, decided_at, comment, source),
-        )
-        approval_id = int(cursor.lastrowid or 0)
+        approval_id = _insert_decision(con, "approvals", decision)
         con.executemany(
             "insert into approved_files values (?, ?, ?, ?, ?, ?)",
             [
@@ -164,6 +196,23 @@ def add_approval(
             ],
         )
     return approval_id
+
+
+def add_rejection(con: sqlite3.Connection, decision: Decision) -> Rejection:
+    """Record a refused sign-off durably; returns it as stored."""
+    with con:
+        rejection_id = _insert_decision(con, "rejections", decision)
+    return Rejection(rejection_id, *astuple(decision))
+
+
+def rejections(con: sqlite3.Connection, period: str) -> list[Rejection]:
+    """Every refused sign-off of ``period``, oldest first."""
+    rows = con.execute(
+        "select rejection_id, period, decided_by, decided_at, comment, source from rejections"
+        " where period = ? order by rejection_id",
+        (period,),
+    )
+    return [Rejection(*row) for row in rows]
 
 
 def _approval(con: sqlite3.Connection, where: str, value: object) -> Approval | None:

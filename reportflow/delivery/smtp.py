@@ -35,6 +35,18 @@ def require_smtp_connection(conn_id: str = SMTP_CONN_ID) -> None:
 
 
 @contextmanager
+def skipped_without_connection() -> Iterator[None]:
+    """In an Airflow task, turn :class:`NoSmtpConnection` (decided by its type) into a skip:
+    without the Connection mail is not configured here, which is not a failure."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    try:
+        yield
+    except NoSmtpConnection as error:
+        raise AirflowSkipException(str(error)) from error
+
+
+@contextmanager
 def smtp_transport(conn_id: str = SMTP_CONN_ID) -> Iterator[tuple[str, Transport]]:
     """(sender address, transport) over one authenticated SMTP session of the Connection."""
     from airflow.providers.smtp.hooks.smtp import SmtpHook

@@ -27,6 +27,7 @@ from reportflow.config import Settings
 from reportflow.intake.arrivals import observe
 from reportflow.intake.names import is_ignored_name, unsafe_name_reason
 from reportflow.periods import to_naive_utc
+from reportflow.versions import fsync_dir
 
 RECEIPTS_DIR = "回执"
 TEMPLATES_DIR = "模板"
@@ -190,14 +191,6 @@ def _discover_county(
     return stamped
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, content: bytes) -> None:
     """Write ``path`` via a fresh temporary file and rename: never a half file, never through a
     link planted at ``path`` (the rename replaces the link itself)."""
@@ -351,7 +344,7 @@ def place(source: Path, target: Path) -> Path:
         n += 1
         candidate = target.with_name(f"{target.stem}_{n}{target.suffix}")
     os.rename(source, candidate)
-    _fsync_dir(candidate.parent)
+    fsync_dir(candidate.parent)
     return candidate
 
 

@@ -26,7 +26,7 @@ import pytest
 
 from reportflow.bulletin import publish
 from reportflow.config import PROJECT_ROOT, Settings
-from reportflow.delivery.ledger import deliveries, latest_approval, open_ledger
+from reportflow.delivery.ledger import deliveries, latest_approval, open_ledger, rejections
 from reportflow.delivery.respond import ApiAccount, api_client
 from tests.integration.test_bulletin import write_snapshot
 from tests.integration.test_delivery import (
@@ -168,6 +168,31 @@ def _finish(run: subprocess.Popen) -> None:
     assert run.returncode == 0, _tail(run)
 
 
+def _cli_approve(account: ApiAccount, *options: str) -> None:
+    """``reportflow approve --period P *options`` against the API server, as the office runs it."""
+    command = [sys.executable, "-m", "reportflow.cli", "approve", "--period", PERIOD, *options]
+    answer = subprocess.run(
+        [*command, "--api-url", account.base_url],
+        env={**os.environ, "REPORTFLOW_API_PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert answer.returncode == 0, answer.stderr
+
+
+def _patch_reject(account: ApiAccount, waiting: dict) -> None:
+    """Reject through the endpoint the Required Actions page uses."""
+    run_id = waiting["task_instance"]["dag_run_id"]
+    with api_client(account) as client:
+        answer = client.patch(
+            f"/dags/publish_bulletin/dagRuns/{run_id}/taskInstances/sign_off/-1/hitlDetails",
+            json={"chosen_options": ["Reject"], "params_input": {"comment": "数据需核实"}},
+        )
+    assert answer.status_code == 200, answer.text
+
+
 def test_mail_only_after_approval_through_the_api(
     api_server: ApiAccount, home: Settings, smtp_inbox: Inbox, publish_run: subprocess.Popen
 ) -> None:
@@ -177,40 +202,38 @@ def test_mail_only_after_approval_through_the_api(
     time.sleep(3)
     assert smtp_inbox.messages == [], "nothing may be mailed while the sign-off waits"
 
-    command = [sys.executable, "-m", "reportflow.cli", "approve", "--period", PERIOD]
-    approve = subprocess.run(
-        [*command, "--api-url", api_server.base_url, "--comment", "同意印发"],
-        env={**os.environ, "REPORTFLOW_API_PASSWORD": PASSWORD},
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-    )
-    assert approve.returncode == 0, approve.stderr
+    _cli_approve(api_server, "--comment", "同意印发")
     _finish(publish_run)
 
     assert len(smtp_inbox.messages) == READERS
     with open_ledger(home.delivery_dir) as con:
         approval = latest_approval(con, PERIOD)
         sent = deliveries(con, PERIOD)
+        rejected = rejections(con, PERIOD)
     assert approval is not None and approval.decided_by == "admin"
     assert approval.comment == "同意印发" and approval.source == "airflow"
     assert len(sent) == READERS and all(d.approval_id == approval.approval_id for d in sent)
+    assert rejected == []
 
 
-def test_rejection_with_a_comment_sends_nothing(
-    api_server: ApiAccount, home: Settings, smtp_inbox: Inbox, publish_run: subprocess.Popen
+@pytest.mark.parametrize("answer", ["cli", "required_actions"])
+def test_rejection_with_a_comment_is_recorded_and_sends_nothing(
+    api_server: ApiAccount,
+    home: Settings,
+    smtp_inbox: Inbox,
+    publish_run: subprocess.Popen,
+    answer: str,
 ) -> None:
     waiting = _wait_for(lambda: _waiting_sign_off(api_server, publish_run), "the sign-off")
-    run_id = waiting["task_instance"]["dag_run_id"]
-    with api_client(api_server) as client:
-        answer = client.patch(
-            f"/dags/publish_bulletin/dagRuns/{run_id}/taskInstances/sign_off/-1/hitlDetails",
-            json={"chosen_options": ["Reject"], "params_input": {"comment": "数据需核实"}},
-        )
-    assert answer.status_code == 200, answer.text
+    if answer == "cli":
+        _cli_approve(api_server, "--reject", "--comment", "数据需核实")
+    else:
+        _patch_reject(api_server, waiting)
     _finish(publish_run)
     assert smtp_inbox.messages == []
     with open_ledger(home.delivery_dir) as con:
         assert latest_approval(con, PERIOD) is None
         assert deliveries(con, PERIOD) == []
+        (rejection,) = rejections(con, PERIOD)
+    assert (rejection.decided_by, rejection.comment) == ("admin", "数据需核实")
+    assert rejection.source == "airflow" and rejection.decided_at.startswith("20")

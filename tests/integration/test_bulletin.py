@@ -26,6 +26,7 @@ from reportflow.bulletin import (
     render_county,
     write_archive_index,
 )
+from reportflow.bulletin.release import staging_dir
 from reportflow.config import Settings
 from reportflow.contract import counties, indicators
 from tests.bulletin_snapshot import (
@@ -119,7 +120,7 @@ def test_unknown_county_rejected(settings: Settings) -> None:
 
 def test_csv_export_exact_shape_and_values(settings: Settings) -> None:
     path = export_indicators_csv(settings, PERIOD)
-    assert path == settings.bulletins_dir / PERIOD / "indicators.csv"
+    assert path == staging_dir(settings, PERIOD) / "indicators.csv"  # published with the set
     raw = path.read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n") == 1 + 11 * 39  # CRLF throughout
     rows = read_csv(path)

@@ -20,12 +20,27 @@ import pytest
 
 from reportflow.bulletin import city_bulletin_paths, publish
 from reportflow.config import PROJECT_ROOT, Settings
-from reportflow.delivery.approval import NotApproved, approve, edition_paths, sha256_of
-from reportflow.delivery.ledger import deliveries, open_ledger
+from reportflow.delivery.approval import (
+    DRAFT_MARK,
+    NotApproved,
+    approve,
+    draft_dir,
+    edition_paths,
+    reject,
+    sha256_of,
+    write_drafts,
+)
+from reportflow.delivery.ledger import (
+    Decision,
+    deliveries,
+    latest_approval,
+    open_ledger,
+    rejections,
+)
 from reportflow.delivery.recipients import RecipientsError
 from reportflow.delivery.smtp import NoSmtpConnection
 from reportflow.pipeline import deliver_once, resend_once
-from tests.integration.test_bulletin import write_snapshot
+from tests.integration.test_bulletin import pdf_text, write_snapshot
 from tests.smtp_server import free_port, smtp_connection_json
 
 PERIOD = "2026-10"
@@ -63,14 +78,8 @@ def home(published_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _approve(settings: Settings):
-    return approve(
-        settings,
-        PERIOD,
-        decided_by="市委组织部 张三",
-        decided_at=datetime(2026, 11, 6, 2, 0, tzinfo=UTC),
-        comment="同意",
-        source="test",
-    )
+    when = datetime(2026, 11, 6, 2, 0, tzinfo=UTC).isoformat()
+    return approve(settings, Decision(PERIOD, "市委组织部 张三", when, "同意", "test"))
 
 
 def _ledger(settings: Settings):
@@ -140,6 +149,36 @@ def test_nothing_is_sent_before_approval(home: Settings, smtp_inbox) -> None:
     with pytest.raises(NotApproved, match="has not been approved"):
         deliver_once(PERIOD, home)
     assert smtp_inbox.messages == []
+
+
+def test_draft_pdfs_carry_the_watermark_and_the_approved_pdfs_do_not(home: Settings) -> None:
+    """The office reviews 草稿 PDFs; leaders are mailed the same pages without the mark."""
+    from pypdf import PdfReader
+
+    write_drafts(home, PERIOD)
+    approval = _approve(home)
+    for edition, approved in approval.files.items():
+        html, pdf = edition_paths(home, PERIOD, edition)
+        draft = draft_dir(home, PERIOD) / pdf.name
+        assert DRAFT_MARK in (draft_dir(home, PERIOD) / html.name).read_text(encoding="utf-8")
+        pages = PdfReader(draft).pages
+        assert len(pages) == len(PdfReader(pdf).pages)
+        assert all(DRAFT_MARK in (page.extract_text() or "") for page in pages), edition
+        assert DRAFT_MARK not in pdf_text(approved.stored_path)
+        assert approved.sha256 == sha256_of(pdf.read_bytes())
+
+
+def test_a_rejection_is_recorded_and_nothing_is_frozen_or_sent(home: Settings, smtp_inbox) -> None:
+    when = datetime(2026, 11, 6, 3, 0, tzinfo=UTC)
+    reject(home, Decision(PERIOD, "李四", when.isoformat(), "数据需核实", "airflow"))
+    with open_ledger(home.delivery_dir) as con:
+        (rejection,) = rejections(con, PERIOD)
+        assert latest_approval(con, PERIOD) is None
+    assert (rejection.decided_by, rejection.comment) == ("李四", "数据需核实")
+    assert datetime.fromisoformat(rejection.decided_at) == when
+    with pytest.raises(NotApproved):
+        deliver_once(PERIOD, home)
+    assert smtp_inbox.messages == [] and not (home.delivery_dir / "approved").exists()
 
 
 def test_approved_bytes_are_sent_even_after_a_re_render(home: Settings, smtp_inbox) -> None:
