@@ -21,6 +21,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
+from reportflow.delivery.smtp import skipped_without_connection
 from reportflow.orchestration.wiring import DEFAULT_ARGS, task_settings
 from reportflow.periods import BEIJING_TZ_NAME
 
@@ -39,29 +40,19 @@ from reportflow.periods import BEIJING_TZ_NAME
 def send_alerts() -> None:
     @task(task_display_name="Remind counties of missing forms")
     def remind_missing_forms() -> dict:
-        from airflow.sdk.exceptions import AirflowSkipException
-
         from reportflow.alerts.reminders import send_reminders
-        from reportflow.delivery.smtp import NoSmtpConnection
 
         run_after = get_current_context()["dag_run"].run_after
-        try:
+        with skipped_without_connection():  # mail not configured here: nothing to send
             return vars(send_reminders(task_settings(), run_after))
-        except NoSmtpConnection as error:  # mail not configured here: nothing to send
-            raise AirflowSkipException(str(error)) from error
 
     @task(task_display_name="Alert if the bulletin is late")
     def alert_late_bulletin() -> bool:
-        from airflow.sdk.exceptions import AirflowSkipException
-
         from reportflow.alerts.late import check_late_bulletin
-        from reportflow.delivery.smtp import NoSmtpConnection
 
         run_after = get_current_context()["dag_run"].run_after
-        try:
+        with skipped_without_connection():
             return check_late_bulletin(task_settings(), run_after)
-        except NoSmtpConnection as error:  # mail not configured here: nothing to send
-            raise AirflowSkipException(str(error)) from error
 
     remind_missing_forms()
     alert_late_bulletin()
