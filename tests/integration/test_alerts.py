@@ -21,7 +21,14 @@ from reportflow import contract
 from reportflow.alerts.late import DUE_AFTER_DEADLINE, check_late_bulletin, lateness
 from reportflow.alerts.reminders import send_reminders
 from reportflow.config import Settings
-from reportflow.delivery.ledger import Delivery, add_approval, confirm, open_ledger, prepare
+from reportflow.delivery.ledger import (
+    Decision,
+    Delivery,
+    add_approval,
+    confirm,
+    open_ledger,
+    prepare,
+)
 from reportflow.delivery.smtp import NoSmtpConnection
 from reportflow.intake import ingest, init_home
 from reportflow.periods import Period
@@ -176,7 +183,8 @@ def test_published_means_approved_and_delivered_to_every_reader(home: Settings) 
     stamp = "2026-11-06T02:00:00+00:00"
     assert lateness(home, PERIOD).state == "月报尚未生成。"
     with open_ledger(home.delivery_dir) as con:
-        approval_id = add_approval(con, PERIOD, "张三", stamp, "", "test", files=[])
+        decision = Decision(PERIOD, "张三", stamp, "", "test")
+        approval_id = add_approval(con, decision, files=[])
         delivery = Delivery(
             "<m@x>", PERIOD, "city", "lead@city.example", 0, approval_id, "0", stamp
         )
