@@ -12,3 +12,15 @@ def manifest() -> Path:
     from reportflow.transform import parse_manifest
 
     return parse_manifest(load_settings())
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db, manifest):
+    """The project's DAG folder parsed once per test module, with no import errors."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from reportflow.config import PROJECT_ROOT
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag

@@ -11,17 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from reportflow.config import PROJECT_ROOT
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
-
 
 def _failed_task(run) -> tuple[str, int]:
     failed = [ti for ti in run.get_task_instances() if ti.state == "failed"]

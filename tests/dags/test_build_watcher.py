@@ -8,20 +8,9 @@ raw table lost a column must fail that model's staging task, mark the models bui
 
 from __future__ import annotations
 
-import pytest
-
-from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.config import Settings
 from reportflow.pipeline import initialise_home
 from reportflow.warehouse import connect
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
 
 
 def test_a_broken_model_fails_its_task_and_the_ones_after_it(dagbag, data_home: Settings) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reportflow.bulletin import city_bulletin_paths
-from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.config import Settings
 from reportflow.contract import counties
 from reportflow.demo_data import generate_demo_data
 from reportflow.pipeline import initialise_home
@@ -24,15 +24,6 @@ from tests.reference import Reference, expected_export, read_export
 
 PERIOD = "2026-10"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
 
 
 def _copy_submissions(drop_dir: Path, target: Path) -> Path:

@@ -22,15 +22,6 @@ ENGINEERS = ["data@city.example", "ops@city.example"]
 RECIPIENTS = "engineers:\n  - 数据组 <data@city.example>\n  - ops@city.example\n"
 
 
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
-
-
 @pytest.fixture()
 def home(data_home: Settings) -> Settings:
     data_home.recipients_path.write_text(RECIPIENTS, encoding="utf-8")

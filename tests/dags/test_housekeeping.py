@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from reportflow.config import DEFAULT_METADATA_RETENTION_DAYS, PROJECT_ROOT, Settings
+from reportflow.config import DEFAULT_METADATA_RETENTION_DAYS, Settings
 from reportflow.housekeeping import METADATA_DB_CONN_ID
 from reportflow.pipeline import initialise_home
 
@@ -40,15 +40,6 @@ class Month:
 
     end: datetime
     run_times: list[datetime]
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
 
 
 def _rows(table, **where) -> list[dict]:

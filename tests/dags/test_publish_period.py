@@ -11,17 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reportflow.config import PROJECT_ROOT
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
-
 
 def _resolved_period(run) -> str:
     from airflow.models.xcom import XComModel

@@ -7,21 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reportflow.config import PROJECT_ROOT, Settings
+from reportflow.config import Settings
 from reportflow.pipeline import initialise_home
 from tests.smtp_server import Inbox
 
 #: 09:00 Beijing time on 12 November: October's forms and bulletin are both overdue.
 RUN_AFTER = datetime(2026, 11, 12, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def dagbag(airflow_db, manifest):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag
 
 
 def _states(run) -> dict[str, str]:
