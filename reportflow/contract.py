@@ -116,14 +116,24 @@ class IndicatorSpec:
             raise ValueError(f"indicator {self.key}: better must be one of {BETTER_DIRECTIONS}")
 
 
+#: libyaml's safe loader where PyYAML was built with it: the same documents (the contract test
+#: compares both), about six times faster than the pure-Python one, which cost every CLI
+#: process and Airflow task about 0.3 s before it could check a file.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _contract_document(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+
+
 @cache
 def _forms_document(contract_dir: Path = CONTRACT_DIR) -> dict:
-    return yaml.safe_load((contract_dir / "forms.yaml").read_text(encoding="utf-8"))
+    return _contract_document(contract_dir / "forms.yaml")
 
 
 @cache
 def _indicators_document(contract_dir: Path = CONTRACT_DIR) -> dict:
-    return yaml.safe_load((contract_dir / "indicators.yaml").read_text(encoding="utf-8"))
+    return _contract_document(contract_dir / "indicators.yaml")
 
 
 @cache
