@@ -13,13 +13,13 @@ Reads only the Parquet snapshot of the marts, never the live warehouse: it needs
 3. **render_city**, **render_county** (one mapped task per county), **export_indicators**:
    bulletins (HTML, PDF) and `indicators.csv` into the staging set, which readers do not see;
    **publish_set** switches it and the archive page `bulletins/index.html` in as one unit.
-4. **prepare_review**: draft HTML and PDF with a 草稿 watermark in `bulletins/<period>/draft/`;
-   checks `recipients.yaml`.
+4. **prepare_review**: freezes the PDFs to review in `delivery/approved/<period>/<token>/`,
+   drafts with a 草稿 watermark from them in `bulletins/<period>/draft/`; checks recipients.
 5. **sign_off**: Airflow's human-in-the-loop ApprovalOperator: approve or reject (with a
    comment) in Required Actions, the REST API or `reportflow approve`; a rejection goes to the
    delivery ledger, nothing is sent. `REPORTFLOW_AUTO_APPROVE=1` (demo) approves by itself.
-6. **record_approval**: who approved and when, into the delivery ledger; freezes the approved
-   PDFs (no watermark): exactly these are mailed.
+6. **record_approval**: who approved the reviewed set and when, into the delivery ledger:
+   exactly those PDFs (no watermark) are mailed, even if the month was re-published meanwhile.
 7. **deliver**: each reader in `recipients.yaml` gets their edition once, through the Airflow
    Connection `reportflow_smtp`; re-runs send nothing new, retries resume from the ledger and
    never re-render. Without that Connection the task is skipped.
@@ -89,12 +89,12 @@ def publish_bulletin() -> None:
         return pipeline.commit_once(period, task_settings())
 
     @task
-    def prepare_review(period: str) -> str:
+    def prepare_review(period: str) -> dict[str, str]:
         return pipeline.review_once(period, task_settings())
 
     @task(retries=0)
-    def record_approval(period: str, response: dict) -> dict:
-        return pipeline.record_approval_once(period, response, task_settings())
+    def record_approval(period: str, response: dict, review: dict[str, str]) -> dict:
+        return pipeline.record_approval_once(period, response, review["review"], task_settings())
 
     @task(retries=3, retry_delay=timedelta(minutes=5))
     def deliver(period: str) -> str:
@@ -109,11 +109,12 @@ def publish_bulletin() -> None:
         task_id=SIGN_OFF_TASK_ID,
         period=period,
         subject="审核：湛江市党建指导员工作月报（{{ ti.xcom_pull(task_ids='resolve_period') }}）",
-        body="{{ ti.xcom_pull(task_ids='prepare_review') }}",
+        body="{{ ti.xcom_pull(task_ids='prepare_review')['body'] }}",
         retries=0,
     )
-    staged >> publish_set(period) >> prepare_review(period) >> sign_off
-    record_approval(period, sign_off.output) >> deliver(period)
+    review = prepare_review(period)
+    staged >> publish_set(period) >> review >> sign_off
+    record_approval(period, sign_off.output, review) >> deliver(period)
 
 
 publish_bulletin()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from reportflow.config import Settings, load_settings
 from reportflow.periods import Period, parse_period, period_label
@@ -210,35 +211,38 @@ def publish_once(period: str, settings: Settings | None = None):
     return publish(settings, period)
 
 
-def review_once(period: str, settings: Settings | None = None) -> str:
-    """Draft previews (草稿) and the text the reviewer reads in Required Actions.
+def review_once(period: str, settings: Settings | None = None) -> dict[str, str]:
+    """Freeze the set to review, write its 草稿 previews; the frozen set's folder (``review``)
+    and the text the reviewer reads in Required Actions (``body``).
 
     The recipient list is checked here, so a broken ``recipients.yaml`` fails before a person
     is asked to approve anything.
     """
-    from reportflow.delivery.approval import write_drafts
+    from reportflow.delivery.approval import prepare_review
     from reportflow.delivery.recipients import load_recipients
 
     settings = settings or load_settings()
     readers = load_recipients(settings.recipients_path)
-    drafts = write_drafts(settings, period)
+    review = prepare_review(settings, period)
     lines = [
         f"{period_label(period)}简报已生成，请审阅草稿后批准或驳回（驳回请填写意见，不会发送任何邮件）。",
         "",
         f"批准后将按角色发送给 {len(readers)} 位收件人（{settings.recipients_path}）。",
         "",
         "草稿：",
-        *(f"- `{path}`" for path in drafts),
+        *(f"- `{path}`" for path in review.drafts),
     ]
-    return "\n".join(lines)
+    return {"review": str(review.folder), "body": "\n".join(lines)}
 
 
-def record_approval_once(period: str, response: dict, settings: Settings | None = None) -> dict:
-    """Write the sign-off (who, when, comment) to the ledger and freeze the approved files."""
+def record_approval_once(
+    period: str, response: dict, review: str, settings: Settings | None = None
+) -> dict:
+    """Write the sign-off (who, when, comment) of the set frozen in ``review`` to the ledger."""
     from reportflow.delivery.approval import approve
     from reportflow.delivery.signoff import decision
 
-    approval = approve(settings or load_settings(), decision(period, response))
+    approval = approve(settings or load_settings(), decision(period, response), Path(review))
     log.info("approved %s by %s at %s", period, approval.decided_by, approval.decided_at)
     return {"approval_id": approval.approval_id, "by": approval.decided_by}
 

@@ -1,23 +1,24 @@
-"""Sign-off: draft previews for the reviewer, and freezing exactly what was approved.
+"""Sign-off: freezing what the office reviews, its draft previews, and recording approval.
 
 Design: the bulletin package renders the final files once (no watermark). Before sign-off
-:func:`write_drafts` writes a preview of every edition, HTML and PDF, with a 草稿 watermark into
-``bulletins/<period>/draft/`` for the reviewer, without a second render: the HTML draft is a
-copy of the rendered HTML with a style added, the PDF draft is the rendered PDF with one
-watermark page (rendered once per process) laid over each of its pages. So the draft shows
-the same data and layout, and the approved PDFs that are mailed carry no watermark.
-:func:`approve` then copies each edition's PDF into ``delivery/approved/<period>/<token>/``,
-records its SHA-256 and the headline figures in the ledger, and from then on mail is built
-only from those frozen copies (their digest is checked before every send). So the files
-that are sent are byte for byte the files that were approved, even if the period is
-re-rendered meanwhile, and a failed or retried delivery never renders anything.
+:func:`prepare_review` copies each edition's PDF, with its SHA-256 and the headline figures
+the mail quotes, into a new ``delivery/approved/<period>/<token>/`` folder, and writes from
+those very bytes a preview of every edition, HTML and PDF, with a 草稿 watermark into
+``bulletins/<period>/draft/``, without a second render: the HTML draft is a copy of the
+rendered HTML with a style added, the PDF draft is the PDF with one watermark page (rendered
+once per process) laid over each of its pages. :func:`approve` records who approved that
+frozen set and when; mail is built only from it (digests checked before every send). So the
+files sent are byte for byte the files reviewed, even if the period is re-published while the
+sign-off waits, and a failed or retried delivery never renders anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from pypdf import PageObject
 
 DRAFT_FOLDER = "draft"
+#: What :func:`prepare_review` froze: per edition, subject, file, SHA-256 and headline figures.
+REVIEW_MANIFEST = "review.json"
 DRAFT_MARK = "草稿"
 #: Added to the <head> of a copy of the rendered HTML: a large diagonal 草稿 over every page.
 DRAFT_STYLE = (
@@ -99,20 +102,6 @@ def watermarked_pdf(pdf: bytes) -> bytes:
     return output.getvalue()
 
 
-def write_drafts(settings: Settings, period: str) -> list[Path]:
-    """A watermarked preview (HTML and PDF) of each edition, for the reviewer to open."""
-    drafts = []
-    published = published_root(settings) / period  # resolved once: one publication's files
-    folder = published / DRAFT_FOLDER
-    for edition in editions():
-        html, pdf = (published / path.name for path in edition_paths(settings, period, edition))
-        text = html.read_text(encoding="utf-8")
-        marked = text.replace("</head>", DRAFT_STYLE + "</head>", 1)
-        drafts.append(atomic_write_text(folder / html.name, marked))
-        drafts.append(atomic_write_bytes(folder / pdf.name, watermarked_pdf(pdf.read_bytes())))
-    return drafts
-
-
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -135,27 +124,69 @@ def _headlines(settings: Settings, period: str) -> dict[str, tuple]:
     }
 
 
-def approve(settings: Settings, decision: Decision) -> Approval:
-    """Freeze every edition's PDF as approved and record who approved it and when.
+@dataclass(frozen=True)
+class Review:
+    """A set frozen for sign-off (``folder``, passed on to :func:`approve`) and its previews."""
 
-    The published folder is resolved once, so every PDF frozen comes from one publication
-    even if the period is being re-published meanwhile.
+    folder: Path
+    drafts: tuple[Path, ...]
+
+
+def prepare_review(settings: Settings, period: str) -> Review:
+    """Freeze what the office will review, and write its 草稿 previews from those very bytes.
+
+    Every edition's PDF is copied, with its digest and the mail's headline figures, into a
+    new ``delivery/approved/<period>/<token>/`` folder described by ``review.json``; the drafts
+    are made from the same files. Approval later records that folder and nothing else, so the
+    files mailed are the files reviewed even if the period is re-published while the sign-off
+    waits.
     """
-    period = decision.period
     folder = settings.delivery_dir / "approved" / period / uuid.uuid4().hex[:12]
-    published = published_root(settings) / period
+    published = published_root(settings) / period  # resolved once: one publication's files
     titles = _headlines(settings, period)
-    frozen = []
+    manifest, drafts = [], []
     for edition in editions():
-        pdf = published / edition_paths(settings, period, edition)[1].name
+        html, pdf = (published / path.name for path in edition_paths(settings, period, edition))
         if not pdf.is_file():
-            raise NotApproved(f"cannot approve {period}: {pdf.name} has not been rendered")
+            raise NotApproved(f"cannot review {period}: {pdf.name} has not been rendered")
         payload = pdf.read_bytes()
+        atomic_write_bytes(folder / pdf.name, payload)
         subject, headlines = titles[edition]
-        stored = atomic_write_bytes(folder / pdf.name, payload)
-        frozen.append(ApprovedFile(edition, subject, stored, sha256_of(payload), headlines))
+        manifest.append([edition, subject, pdf.name, sha256_of(payload), headlines])
+        drafts += _write_draft(published / DRAFT_FOLDER, html, pdf.name, payload)
+    atomic_write_text(folder / REVIEW_MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    return Review(folder, tuple(drafts))
+
+
+def _write_draft(folder: Path, html: Path, pdf_name: str, pdf: bytes) -> list[Path]:
+    """One edition's watermarked preview (HTML and PDF) for the reviewer to open."""
+    marked = html.read_text(encoding="utf-8").replace("</head>", DRAFT_STYLE + "</head>", 1)
+    return [
+        atomic_write_text(folder / html.name, marked),
+        atomic_write_bytes(folder / pdf_name, watermarked_pdf(pdf)),
+    ]
+
+
+def reviewed_files(review: Path) -> list[ApprovedFile]:
+    """The files frozen for review in ``review``; NotApproved if any changed since."""
+    try:
+        manifest = json.loads((review / REVIEW_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise NotApproved(f"no reviewed set in {review}: {error}") from error
+    files = []
+    for edition, subject, name, digest, headlines in manifest:
+        stored = review / name
+        if sha256_of(stored.read_bytes()) != digest:
+            raise NotApproved(f"{stored} changed after it was reviewed: review the period again")
+        files.append(ApprovedFile(edition, subject, stored, digest, tuple(map(tuple, headlines))))
+    return files
+
+
+def approve(settings: Settings, decision: Decision, review: Path) -> Approval:
+    """Record who approved the set frozen in ``review`` (by :func:`prepare_review`) and when."""
+    files = reviewed_files(review)
     with open_ledger(settings.delivery_dir) as con:
-        approval_id = add_approval(con, decision, frozen)
+        approval_id = add_approval(con, decision, files)
         return approval_by_id(con, approval_id)
 
 

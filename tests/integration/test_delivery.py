@@ -26,9 +26,9 @@ from reportflow.delivery.approval import (
     approve,
     draft_dir,
     edition_paths,
+    prepare_review,
     reject,
     sha256_of,
-    write_drafts,
 )
 from reportflow.delivery.ledger import (
     Decision,
@@ -77,9 +77,14 @@ def home(published_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return Settings(home=target)
 
 
-def _approve(settings: Settings):
+def _decision() -> Decision:
     when = datetime(2026, 11, 6, 2, 0, tzinfo=UTC).isoformat()
-    return approve(settings, Decision(PERIOD, "市委组织部 张三", when, "同意", "test"))
+    return Decision(PERIOD, "市委组织部 张三", when, "同意", "test")
+
+
+def _approve(settings: Settings):
+    """Review the period as published now, then approve it (what the publish DAG does)."""
+    return approve(settings, _decision(), prepare_review(settings, PERIOD).folder)
 
 
 def _ledger(settings: Settings):
@@ -155,7 +160,6 @@ def test_draft_pdfs_carry_the_watermark_and_the_approved_pdfs_do_not(home: Setti
     """The office reviews 草稿 PDFs; leaders are mailed the same pages without the mark."""
     from pypdf import PdfReader
 
-    write_drafts(home, PERIOD)
     approval = _approve(home)
     for edition, approved in approval.files.items():
         html, pdf = edition_paths(home, PERIOD, edition)
@@ -189,6 +193,38 @@ def test_approved_bytes_are_sent_even_after_a_re_render(home: Settings, smtp_inb
     (message,) = smtp_inbox.to("a@city.example")
     (attachment,) = message.iter_attachments()
     assert sha256_of(attachment.get_content()) == approval.files["city"].sha256
+
+
+def test_approval_records_the_reviewed_set_even_if_re_published_while_waiting(
+    home: Settings, smtp_inbox
+) -> None:
+    """The office signs off what it reviewed: a re-publish between review and approval (a
+    manual ``reportflow publish`` while the sign-off waits) changes neither what is approved
+    nor what is mailed."""
+    from pypdf import PdfReader
+
+    review = prepare_review(home, PERIOD)
+    city_pdf = city_bulletin_paths(home, PERIOD)[1]
+    reviewed = sha256_of(city_pdf.read_bytes())
+    draft = draft_dir(home, PERIOD) / city_pdf.name
+    assert len(PdfReader(draft).pages) == len(PdfReader(city_pdf).pages)
+    city_pdf.write_bytes(b"%PDF-1.7 re-published while the sign-off waited")
+
+    approval = approve(home, _decision(), review.folder)
+    assert approval.files["city"].sha256 == reviewed
+    deliver_once(PERIOD, home)
+    (message,) = smtp_inbox.to("a@city.example")
+    (attachment,) = message.iter_attachments()
+    assert sha256_of(attachment.get_content()) == reviewed
+
+
+def test_a_reviewed_copy_changed_before_approval_is_refused(home: Settings) -> None:
+    review = prepare_review(home, PERIOD)
+    (review.folder / city_bulletin_paths(home, PERIOD)[1].name).write_bytes(b"%PDF-1.7 other")
+    with pytest.raises(NotApproved, match="changed after it was reviewed"):
+        approve(home, _decision(), review.folder)
+    with open_ledger(home.delivery_dir) as con:
+        assert latest_approval(con, PERIOD) is None
 
 
 def test_a_changed_frozen_copy_is_refused(home: Settings, smtp_inbox) -> None:
