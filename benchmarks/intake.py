@@ -8,8 +8,8 @@ Figures, for a 1,000,000-row disputes file (the contract's row limit; UTF-8 as E
   and archive. Wall time inside a child process (interpreter start-up excluded).
 * **bare read**: in another child, DuckDB's own ``create table as select * from
   read_csv(<file>)`` into a new database file: no checks at all, the floor for loading it.
-* their **ratio** (ingest rows/s over bare rows/s; the goal is at least 0.5) and each child's
-  **peak memory**, its RSS high-water mark (VmHWM; the goal for ingest is under 2 GB).
+* their **ratio** (ingest rows/s over bare rows/s; goal at least ``RATIO_GOAL``) and each
+  child's **peak memory**, its RSS high-water mark (VmHWM; the goal for ingest is under 2 GB).
   Ingest and bare read alternate and repeat, and medians are printed, because other work
   on the machine moves single timings by tens of percent.
 * the exact path for comparison (the bulk path switched off), and a GB18030 copy of the file
@@ -40,6 +40,9 @@ from pathlib import Path
 
 from reportflow.config import INGEST_CYCLE
 
+#: Issue 10: exact-bytes archiving and the encoding checks must not slow intake; its speed
+#: beside DuckDB's bare read of the same file should reach this ratio.
+RATIO_GOAL = 0.7
 COUNTY = "440802"
 PERIOD = "2026-10"
 FILE_NAME = f"disputes_{PERIOD}.csv"
@@ -350,8 +353,8 @@ def print_figures(f: Figures) -> None:
         f"peak RSS {_mb(max(r.max_rss_bytes for r in f.bare))}   "
         f"(runs: {', '.join(f'{r.seconds:.2f}' for r in f.bare)} s)"
     )
-    verdict = "met" if f.ratio >= 0.5 else "NOT met"
-    print(f"  ratio ingest / bare read           {f.ratio:6.2f}   (goal >= 0.50: {verdict})")
+    verdict = "met" if f.ratio >= RATIO_GOAL else "NOT met"
+    print(f"  ratio ingest / bare read         {f.ratio:6.2f}   (goal >= {RATIO_GOAL}: {verdict})")
     ingest_cpu = statistics.median(r.cpu for r in f.ingest)
     bare_cpu = statistics.median(r.cpu for r in f.bare)
     print(
