@@ -6,6 +6,9 @@ Processes every stable file in the county drop folders (`drop/<county_code>/`) o
 - **Accepted** files replace that county's rows of the form for the period in one transaction,
   are archived, and get a receipt in `回执/`.
 - **Rejected** files are quarantined; their receipt lists every error in Chinese.
+- The contract's raw suites (Great Expectations) check the accepted files' rows again; a row
+  that got past intake is an error line in this log (Data Docs in
+  `quality/acceptance/data_docs/`), and the build's quality stage holds its month back.
 - When at least one file was accepted, the task updates the Asset
   `reportflow://warehouse/raw`, which triggers `build_indicators`. A run that loads nothing
   ends *skipped*, so it triggers nothing.

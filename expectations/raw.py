@@ -10,6 +10,8 @@ a row that breaks the contract got past intake and must not reach a leader.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from great_expectations import expectations as gxe
 from great_expectations.expectations import Expectation
 
@@ -147,14 +149,28 @@ def form_expectations(form: FormSpec) -> list[Expectation]:
     return found
 
 
+def _suite(
+    form: FormSpec, where: str = "", params: Mapping[str, object] | None = None
+) -> SuiteSpec:
+    """The form's suite, named ``raw.<form>``; a failing row is named by its source row."""
+    return SuiteSpec(
+        name=f"raw.{form.key}",
+        frame_sql=_frame_sql(form) + where,
+        expectations=lambda: form_expectations(form),
+        keys=("source_row",),
+        params=params or {},
+    )
+
+
+def accepted_suite(form_key: str, submission_ids: Sequence[str]) -> SuiteSpec:
+    """The form's suite on the rows of some submissions only: run as files are accepted."""
+    return _suite(
+        forms()[form_key],
+        " where list_contains($submission_ids, submission_id)",
+        {"submission_ids": list(submission_ids)},
+    )
+
+
 def suites() -> list[SuiteSpec]:
-    """One suite per form, named ``raw.<form>``; a failing row is named by its source row."""
-    return [
-        SuiteSpec(
-            name=f"raw.{form.key}",
-            frame_sql=_frame_sql(form),
-            expectations=lambda form=form: form_expectations(form),
-            keys=("source_row",),
-        )
-        for form in forms().values()
-    ]
+    """One suite per form over all its raw rows: run by every build."""
+    return [_suite(form) for form in forms().values()]

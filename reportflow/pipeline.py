@@ -7,11 +7,16 @@ does one stage, and returns something small and JSON-serialisable for Airflow's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportflow.config import Settings, load_settings
 from reportflow.periods import Period, parse_period, period_label
+
+if TYPE_CHECKING:
+    from reportflow.intake.model import FileResult
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +46,7 @@ def ingest_once(settings: Settings | None = None) -> dict:
 
     settings = settings or load_settings()
     report = ingest(settings)
-    accepted = [r for r in report.results if r.status == "accepted"]
-    rejected = [r for r in report.results if r.status == "rejected"]
+    accepted, rejected = report.accepted, report.rejected
     message = f"{len(accepted)} accepted, {len(rejected)} rejected"
     log.info("ingest: %s", message)
     return {
@@ -50,11 +54,37 @@ def ingest_once(settings: Settings | None = None) -> dict:
         "accepted": len(accepted),
         "rejected": len(rejected),
         "message": message,
+        "acceptance_blocking": check_accepted_once(accepted, settings),
         "files": [
             {"county": r.county_code, "file": r.file_name, "status": r.status}
             for r in report.results
         ],
     }
+
+
+def check_accepted_once(accepted: Sequence[FileResult], settings: Settings) -> int | None:
+    """The raw suites on the files just accepted; blocking failures found, None if not run.
+
+    The files are committed and their receipts written before this runs, so nothing here may
+    undo or fail the ingest: a failing row is logged as an error for the engineers (the
+    build's quality stage finds it again and holds its period back), and a check that cannot
+    run is logged with its cause, because that same build stage re-checks every raw row.
+    """
+    from reportflow.quality import BLOCKING, check_accepted
+
+    submissions: dict[str, list[str]] = {}
+    for result in accepted:
+        submissions.setdefault(result.form, []).append(result.submission_id)
+    if not submissions:
+        return None
+    try:
+        run = check_accepted(settings, submissions)
+    except Exception:
+        log.exception("acceptance check could not run; the next build checks these rows")
+        return None
+    for outcome in run.failures(BLOCKING):
+        log.error("accepted rows break the contract: %s", outcome.describe())
+    return len(run.failures(BLOCKING))
 
 
 def check_quality_once(version: str, settings: Settings | None = None) -> dict:

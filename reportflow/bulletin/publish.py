@@ -45,7 +45,7 @@ from reportflow.bulletin.release import begin, commit, published_root, stage
 from reportflow.bulletin.views import EditionLink, city_bulletin, county_bulletin
 from reportflow.config import Settings
 from reportflow.periods import PERIOD_PATTERN, Period, period_label
-from reportflow.quality import data_docs_index
+from reportflow.quality import data_docs_index, period_page
 from reportflow.templating import environment
 
 if TYPE_CHECKING:
@@ -286,12 +286,11 @@ def archive_updated(bulletins_dir: Path, entries: tuple[ArchiveEntry, ...]) -> s
     return max(issued).strftime("%Y-%m-%d %H:%M") if issued else ""
 
 
-def _data_docs_href(settings: Settings) -> str:
-    """Relative link from the archive page to the quality Data Docs site; empty if not built."""
-    site = data_docs_index(settings)
-    if not site.is_file():
+def _docs_href(settings: Settings, page: Path | None) -> str:
+    """Relative link from the archive page to a Data Docs page; empty if it is not built."""
+    if page is None or not page.is_file():
         return ""
-    return quote(Path(os.path.relpath(site, settings.bulletins_dir)).as_posix())
+    return quote(Path(os.path.relpath(page, settings.bulletins_dir)).as_posix())
 
 
 def write_archive_index(settings: Settings, root: Path | None = None) -> Path:
@@ -305,7 +304,10 @@ def write_archive_index(settings: Settings, root: Path | None = None) -> Path:
         .render(
             entries=entries,
             updated=archive_updated(root, entries),
-            data_docs=_data_docs_href(settings),
+            data_docs=_docs_href(settings, data_docs_index(settings)),
+            quality_pages={
+                e.period: _docs_href(settings, period_page(settings, e.period)) for e in entries
+            },
         )
     )
     return atomic_write_text(root / INDEX_NAME, html)

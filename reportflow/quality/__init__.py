@@ -7,7 +7,8 @@ once over every period, writes one history row per (period, suite, expectation, 
 ``quality.results``, exports the run as the verdict snapshot, rebuilds the Data Docs site in
 ``<home>/quality/data_docs/`` and logs a readable summary. It never raises for failed
 expectations: the verdict is per period, and :func:`read_verdict` is what the publication
-gate, the bulletin's 数据质量提示 and ``reportflow quality`` read.
+gate, the bulletin's 数据质量提示 and ``reportflow quality`` read. :func:`check_accepted`
+runs the raw suites on the files an ingest has just accepted (history and their own site only).
 
 Nothing here imports GX at module load; :mod:`reportflow.quality.checks` does, once.
 """
@@ -16,7 +17,13 @@ from __future__ import annotations
 
 from reportflow.quality.history import RESULTS_TABLE, read_verdict
 from reportflow.quality.model import BLOCKING, INFO, WARNING, Outcome, Verdict
-from reportflow.quality.run import QualityRun, data_docs_index, run_quality
+from reportflow.quality.run import (
+    QualityRun,
+    check_accepted,
+    data_docs_index,
+    period_page,
+    run_quality,
+)
 
 __all__ = [
     "BLOCKING",
@@ -26,7 +33,9 @@ __all__ = [
     "Outcome",
     "QualityRun",
     "Verdict",
+    "check_accepted",
     "data_docs_index",
+    "period_page",
     "read_verdict",
     "run_quality",
 ]

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from reportflow.quality.model import SEVERITY_NAMES, Outcome
+from reportflow.quality.period_docs import store_period_results
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,7 +184,8 @@ def validate(
 ) -> tuple[list[Outcome], dict[str, tuple[int, int]]]:
     """Run every suite through its checkpoint, rebuild Data Docs, return outcomes and counts.
 
-    The site is built in a fresh folder and swapped in, so it always shows exactly this run.
+    Besides GX's page per suite, the site gets a page per period (``period_docs``). The site
+    is built in a fresh folder and swapped in, so it always shows exactly this run.
     ``counts`` is (passed, failed) expectations per suite, over all periods, as GX counts them.
     """
     gx = gx_module()
@@ -194,6 +196,7 @@ def validate(
     run = gx.RunIdentifier(run_name=run_id, run_time=checked_at)
     outcomes: list[Outcome] = []
     counts: dict[str, tuple[int, int]] = {}
+    suite_results = []
     for spec in specs:
         checkpoint = _checkpoint(context, source, spec)
         frame = frames[spec.name]
@@ -205,6 +208,8 @@ def validate(
             int(stats["unsuccessful_expectations"]),
         )
         outcomes += _outcomes_of(suite_result, spec, _places(frame), run_id, checked_at)
+        suite_results.append((suite_result, frame))
+    store_period_results(context, run, suite_results, outcomes)
     context.build_data_docs(site_names=[DOCS_SITE])
     shutil.rmtree(docs_dir, ignore_errors=True)
     building.replace(docs_dir)

@@ -64,9 +64,14 @@ def record_run(settings: Settings, outcomes: Sequence[Outcome], verdict_dir: Pat
     with the tables it approves, and readers switch to both at once (see
     ``reportflow.transform.switch_snapshot``).
     """
+    record_history(settings, outcomes)
+    return export_verdicts(verdict_dir, outcomes)
+
+
+def record_history(settings: Settings, outcomes: Sequence[Outcome]) -> None:
+    """History rows only: a check that judges no snapshot (at acceptance) leaves no verdict."""
     with connect(settings.warehouse_path, timeout_seconds=settings.lock_timeout_seconds) as con:
         write_history(con, outcomes)
-    return export_verdicts(verdict_dir, outcomes)
 
 
 def export_verdicts(snapshot_dir: Path, outcomes: Sequence[Outcome]) -> Path:

@@ -6,11 +6,11 @@ from collections import Counter
 
 from reportflow.config import Settings
 from reportflow.quality.model import BLOCKING, INFO, WARNING, Verdict
-from reportflow.quality.run import data_docs_index
+from reportflow.quality.run import data_docs_index, period_page
 
 
 def verdict_lines(verdict: Verdict, settings: Settings) -> list[str]:
-    """Headline, per-suite passed/failed results, every failure, where Data Docs are."""
+    """Headline, per-suite passed/failed results, every failure, the period's Data Docs page."""
     if not verdict.checked:
         return [f"{verdict.period}: no quality check has run yet (run build)"]
     state = "publishable" if verdict.publishable else "NOT publishable"
@@ -27,5 +27,6 @@ def verdict_lines(verdict: Verdict, settings: Settings) -> list[str]:
     not_judged = verdict.failures(INFO)
     if not_judged:
         lines.append(f"  {len(not_judged)} result(s) not judged: too little history")
-    lines.append(f"Data Docs: {data_docs_index(settings)}")
+    page = period_page(settings, verdict.period)
+    lines.append(f"Data Docs: {page or data_docs_index(settings)}")
     return lines

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportflow.config import Settings
-from reportflow.quality.history import record_run
+from reportflow.quality.checks import gx_module
+from reportflow.quality.history import record_history, record_run
 from reportflow.quality.model import BLOCKING, INFO, WARNING, Outcome, failed
+from reportflow.quality.period_docs import period_page_parts
 from reportflow.warehouse import connect
+
+if TYPE_CHECKING:
+    from expectations import SuiteSpec
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +41,28 @@ class QualityRun:
 
 
 def data_docs_index(settings: Settings) -> Path:
-    """The GX Data Docs site of the latest run."""
+    """The GX Data Docs site of the latest build's run."""
     return settings.quality_dir / "data_docs" / "index.html"
 
 
-def _read_frames(settings: Settings, specs: Sequence) -> dict:
+def acceptance_docs_index(settings: Settings) -> Path:
+    """The GX Data Docs site of the latest check of accepted files."""
+    return settings.quality_dir / "acceptance" / "data_docs" / "index.html"
+
+
+def _period_page_in(site_index: Path, period: str) -> Path:
+    """Where the site whose index is ``site_index`` keeps the page of ``period``."""
+    page = site_index.parent.joinpath("validations", *period_page_parts(period))
+    return page.with_name(page.name + ".html")
+
+
+def period_page(settings: Settings, period: str) -> Path | None:
+    """The Data Docs page of one period (its failed checks), if the latest run built one."""
+    page = _period_page_in(data_docs_index(settings), period)
+    return page if page.is_file() else None
+
+
+def _read_frames(settings: Settings, specs: Sequence[SuiteSpec]) -> dict:
     """Each suite's rows as a DataFrame, through one read-only connection."""
     with connect(
         settings.warehouse_path, read_only=True, timeout_seconds=settings.lock_timeout_seconds
@@ -64,9 +87,26 @@ def summary_lines(run: QualityRun) -> list[str]:
     for period in sorted(set(blocking) | set(warnings)):
         lines.append(
             f"  period {period}: {blocking[period]} blocking failure(s),"
-            f" {warnings[period]} warning(s)"
+            f" {warnings[period]} warning(s); Data Docs {_period_page_in(run.data_docs, period)}"
         )
     return lines
+
+
+def _validated(settings: Settings, specs: Sequence[SuiteSpec], kind: str, docs: Path) -> QualityRun:
+    """Validate ``specs`` as one run named ``<kind>-<time>``, building the site at ``docs``."""
+    from reportflow.quality.checks import validate
+
+    checked_at = datetime.now(UTC).replace(tzinfo=None)
+    run_id = f"{kind}-" + checked_at.strftime("%Y%m%dT%H%M%S%fZ")
+    frames = _read_frames(settings, specs)
+    outcomes, counts = validate(frames, specs, docs.parent, run_id, checked_at)
+    return QualityRun(run_id, tuple(outcomes), counts, docs)
+
+
+def _logged(run: QualityRun) -> QualityRun:
+    for line in summary_lines(run):
+        log.info("%s", line)
+    return run
 
 
 def run_quality(settings: Settings, verdict_dir: Path | None = None) -> QualityRun:
@@ -75,19 +115,27 @@ def run_quality(settings: Settings, verdict_dir: Path | None = None) -> QualityR
     The verdict goes into ``verdict_dir``, the folder of the snapshot version being judged (a
     build stages the new version first); by default the current snapshot's folder.
     """
-    from reportflow.quality.checks import gx_module, validate
-
     gx_module()  # quiet GX's loggers before the suites import it
     from expectations import all_suites
 
-    checked_at = datetime.now(UTC).replace(tzinfo=None)
-    run_id = "quality-" + checked_at.strftime("%Y%m%dT%H%M%S%fZ")
-    specs = all_suites()
-    frames = _read_frames(settings, specs)
-    docs = data_docs_index(settings)
-    outcomes, counts = validate(frames, specs, docs.parent, run_id, checked_at)
-    record_run(settings, outcomes, verdict_dir or settings.snapshot_dir)
-    run = QualityRun(run_id, tuple(outcomes), counts, docs)
-    for line in summary_lines(run):
-        log.info("%s", line)
-    return run
+    run = _validated(settings, all_suites(), "quality", data_docs_index(settings))
+    record_run(settings, run.outcomes, verdict_dir or settings.snapshot_dir)
+    return _logged(run)
+
+
+def check_accepted(settings: Settings, submissions: Mapping[str, Sequence[str]]) -> QualityRun:
+    """The raw suites on the rows of the files just accepted (submission ids per form).
+
+    A second line of defence behind intake, run as the files are accepted so a row that got
+    past intake is named in the ingest task's log at once, not at the next build. Its results
+    join the history (run ``acceptance-…``) and its own Data Docs site; it judges no snapshot,
+    so it writes no verdict: the build's quality stage checks the same rows again with every
+    other suite, and that verdict is what holds a period back.
+    """
+    gx_module()
+    from expectations.raw import accepted_suite
+
+    specs = [accepted_suite(form, ids) for form, ids in sorted(submissions.items())]
+    run = _validated(settings, specs, "acceptance", acceptance_docs_index(settings))
+    record_history(settings, run.outcomes)
+    return _logged(run)

@@ -9,12 +9,14 @@ table and the Data Docs site (opened in headless Chromium).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 import pytest
@@ -25,7 +27,7 @@ from reportflow.contract import county_by_code, towns
 from reportflow.demo_data import generate_demo_data
 from reportflow.pipeline import GateClosed, ingest_once, initialise_home, publish_once
 from reportflow.quality import BLOCKING, INFO, WARNING, QualityRun, read_verdict, run_quality
-from reportflow.quality.run import summary_lines
+from reportflow.quality.run import period_page, summary_lines
 from reportflow.transform import build, stage_snapshot, switch_snapshot
 
 END = "2026-10"
@@ -283,6 +285,11 @@ def test_warnings_publish_and_show_per_county_in_both_editions(
     assert "数据质量提示" in county_html and "指标=后备干部数" in county_html
     index = result.index_html.read_text(encoding="utf-8")
     assert 'href="../quality/data_docs/index.html"' in index
+    section = index[index.index(f'id="p{WARNING_PERIOD}"') :].split("</section>")[0]
+    href = re.search(r'本期数据质量：<a href="([^"]+)"', section).group(1)
+    # Resolved as a browser does, by the URL's path: ``bulletins`` is a symlink to a version.
+    target = os.path.normpath(settings.bulletins_dir / unquote(href))
+    assert target == str(period_page(settings, WARNING_PERIOD))
 
 
 def test_cli_quality_prints_the_verdict(
@@ -295,6 +302,7 @@ def test_cli_quality_prints_the_verdict(
     assert main(["quality", "--period", END]) == 1
     out = capsys.readouterr().out
     assert f"{END}: NOT publishable" in out
+    assert f"Data Docs: {period_page(settings, END)}" in out
     assert "雷州市 (440882)" in out and "consistency.investment_to_date" in out
     assert main(["quality", "--period", WARNING_PERIOD]) == 0
     out = capsys.readouterr().out
@@ -312,7 +320,10 @@ def test_history_answers_questions_in_sql(
 ) -> None:
     settings, run = corrupted
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        runs = con.execute("select count(distinct run_id) from quality.results").fetchone()[0]
+        runs = con.execute(
+            "select count(distinct run_id) filter (run_id like 'quality-%'),"
+            " count(distinct run_id) filter (run_id like 'acceptance-%') from quality.results"
+        ).fetchone()
         failed = con.execute(
             "select count(*) from quality.results where county_code = ? and run_id = ?"
             " and suite like 'plausibility.%' and severity = 'warning' and not success"
@@ -322,7 +333,8 @@ def test_history_answers_questions_in_sql(
         rows = con.execute(
             "select count(*) from quality.results where run_id = ?", [run.run_id]
         ).fetchone()[0]
-    assert runs == 2  # the clean run (copied with the home) and this one
+    # The clean run (copied with the home) and this one; the ingest checked its files once.
+    assert runs == (2, 1)
     expected = [
         o
         for o in run.failures(WARNING)
@@ -357,3 +369,27 @@ def test_data_docs_page_shows_the_failed_expectation(
     assert LEIZHOU in dom and END in dom
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "investment_to_date" in index
+
+
+def _text(dom: str) -> str:
+    """The page's words with tags dropped and whitespace squeezed, as a reader sees them."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
+
+
+def test_period_page_lists_that_months_failures_with_county_and_counts(
+    corrupted: tuple[Settings, QualityRun],
+) -> None:
+    settings, run = corrupted
+    page = period_page(settings, END)
+    assert page is not None
+    text = _text(chromium_dom(page))
+    assert "重点项目累计完成投资不应比上月减少" in text
+    assert LEIZHOU in text and END in text
+    blocking, warnings = run.per_period(BLOCKING)[END], run.per_period(WARNING)[END]
+    assert blocking >= 1
+    assert f"阻断（检查×县） {blocking} " in text and f"提示（检查×县） {warnings} " in text
+    # Another month's page shows its own failures only: the falling investment is October's.
+    other = _text(chromium_dom(period_page(settings, WARNING_PERIOD)))
+    assert "重点项目累计完成投资不应比上月减少" not in other
+    assert f"提示（检查×县） {run.per_period(WARNING)[WARNING_PERIOD]} " in other
+    assert period_page(settings, "2019-01") is None
