@@ -53,19 +53,25 @@ def bench_demo_run(
     files: list = []
     with _timed("demo data generation", figures, lambda: f"{len(files)} files"):
         files.extend(generate_demo_data(settings, end_period=period).files)
-    with _timed("ingest", figures, lambda: f"{_count_rows(settings):,} raw rows"):
-        pipeline.ingest_once(settings)
+    from benchmarks.quality import GX_CHECKS_LABEL, GX_IMPORT_LABEL
+    from reportflow.intake import ingest
+    from reportflow.quality.checks import gx_module
+
+    # GX first, once, as the first task that needs it pays for it: the acceptance check is the
+    # first user now, and the stage beside the hand-written query is timed without it.
+    with _timed(GX_IMPORT_LABEL, figures, lambda: ""):
+        gx_module()
+    accepted: list = []
+    with _timed("ingest (intake)", figures, lambda: f"{_count_rows(settings):,} raw rows"):
+        accepted.extend(ingest(settings).accepted)
+    with _timed("acceptance check (raw suites)", figures, lambda: f"{len(accepted)} files"):
+        pipeline.check_accepted_once(accepted, settings)
     if ingested_copy is not None:
         shutil.copytree(home, ingested_copy)
     from reportflow.transform import build
 
     with _timed("dbt build", figures, lambda: ""):
         build(settings)
-    from benchmarks.quality import GX_CHECKS_LABEL, GX_IMPORT_LABEL
-    from reportflow.quality.checks import gx_module
-
-    with _timed(GX_IMPORT_LABEL, figures, lambda: ""):
-        gx_module()
     versions: list[str] = []
     with _timed("snapshot export (staged)", figures, lambda: ""):
         versions.append(pipeline.stage_snapshot_once(settings))
