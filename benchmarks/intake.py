@@ -8,6 +8,14 @@ Figures, for a 1,000,000-row disputes file (the contract's row limit; UTF-8 as E
   and archive. Wall time inside a child process (interpreter start-up excluded).
 * **bare read**: in another child, DuckDB's own ``create table as select * from
   read_csv(<file>)`` into a new database file: no checks at all, the floor for loading it.
+* two **floors** for any checked load, each in a child on a prepared data home: DuckDB
+  reading the file with intake's own reader and normalisation (``bulk.checked_rows_sql``) and
+  inserting the rows into ``raw.disputes`` in one transaction, (a) in **one pass** straight
+  from the file, no checks and no row numbers, and (b) in the **two passes** intake makes
+  (staged in a temporary table, then inserted, as ``source_row`` needs: DuckDB's CSV reader
+  gives no row number, and numbering rows in the one pass makes the read single-threaded),
+  still without the rule counts, the hash, the private copy, the receipt or the archive.
+  They show how much of the gap to the bare read is the load itself.
 * their **ratio** (ingest rows/s over bare rows/s; goal at least ``RATIO_GOAL``) and each
   child's **peak memory**, its RSS high-water mark (VmHWM; the goal for ingest is under 2 GB).
   Ingest and bare read alternate and repeat, and medians are printed, because other work
@@ -138,6 +146,44 @@ def _child_bare(csv_path: Path, db_path: Path) -> dict:
     return {"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss": _peak_rss()}
 
 
+def _child_floor(csv_path: Path, home: Path, passes: str) -> dict:
+    """Load the file into ``raw.disputes`` of a prepared data home with intake's SQL only.
+
+    ``passes`` is ``one`` (read, normalise and insert in one statement, ``source_row`` 0) or
+    ``two`` (intake's staging table, then its insert with row numbers). Neither checks.
+    """
+    from reportflow import contract
+    from reportflow.config import Settings
+    from reportflow.intake.bulk import checked_rows_sql, create_sql
+    from reportflow.intake.staged import Staged
+    from reportflow.periods import Period
+    from reportflow.warehouse import connect
+
+    form = contract.forms()["disputes"]
+    keys = [f.key for f in form.fields]
+    period = Period.parse(PERIOD)
+    params = {"path": str(csv_path), "county": COUNTY, "period": PERIOD, "sid": "floor"}
+    cpu, started = time.process_time(), time.perf_counter()
+    with connect(Settings(home=home).warehouse_path) as con:
+        if passes == "one":
+            insert = (
+                f"insert into {form.raw_table} "
+                f"(county_code, period, submission_id, source_row, {', '.join(keys)}) "
+                f"select $county, $period, $sid, 0, {', '.join(f'v_{k}' for k in keys)} "
+                f"from ({checked_rows_sql(form, keys, COUNTY, period)})"
+            )
+        else:  # staged outside the transaction, as intake does (row ids count from 0 there)
+            con.execute(create_sql(form, keys, COUNTY, period), {"path": params.pop("path")})
+            insert = Staged(keys=tuple(keys), row_count=0, records=0).insert_sql(form.raw_table)
+        con.execute("begin transaction")
+        con.execute("set preserve_insertion_order = false")
+        con.execute(insert, params)
+        con.execute("commit")
+        rows = con.execute(f"select count(*) from {form.raw_table}").fetchall()[0][0]
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu": cpu, "rows": rows, "peak_rss": _peak_rss()}
+
+
 @dataclass(frozen=True)
 class ChildRun:
     """One measured child: wall seconds and CPU seconds (all threads) of the measured work."""
@@ -210,6 +256,14 @@ def _bare(root: Path, source: Path) -> ChildRun:
     return run
 
 
+def _floor(root: Path, source: Path, passes: str) -> ChildRun:
+    home = root / f"floor-{passes}"
+    _prepared_home(home)
+    run = _run_child("floor", str(source), str(home), passes)
+    shutil.rmtree(home)
+    return run
+
+
 def _latency_in_process(root: Path, rows: int, repeat: int) -> list[float]:
     """Seconds from a file landing to its receipt existing, one ingest run in this process."""
     from reportflow.config import Settings
@@ -262,6 +316,8 @@ class Figures:
     max_bytes: int
     ingest: list[ChildRun]
     bare: list[ChildRun]
+    one_pass: list[ChildRun] = field(default_factory=list)
+    two_pass: list[ChildRun] = field(default_factory=list)
     exact: ChildRun | None = None
     gb18030: ChildRun | None = None
     gb18030_bytes: int = 0
@@ -322,6 +378,8 @@ def run(
         for _ in range(repeat):
             figures.bare.append(_bare(root, source))
             figures.ingest.append(_ingest(root, source))
+            figures.one_pass.append(_floor(root, source, "one"))
+            figures.two_pass.append(_floor(root, source, "two"))
         figures.gb18030 = _ingest(root, gb)
         if exact:
             figures.exact = _ingest(root, source, exact=True)
@@ -361,6 +419,12 @@ def print_figures(f: Figures) -> None:
     verdict = "met" if f.ratio >= RATIO_GOAL else "NOT met"
     goal = f"goal >= {RATIO_GOAL}: {verdict}"
     print(f"  ratio ingest / bare read           {f.ratio:6.2f}   ({goal})")
+    for label, runs in (("one pass", f.one_pass), ("two passes", f.two_pass)):
+        floor_s = statistics.median(r.seconds for r in runs)
+        print(
+            f"  floor, {label + ' into raw.disputes':24s} {floor_s:6.2f} s  "
+            f"ratio to the bare read {bare_s / floor_s:4.2f}   (no checks, hash, copy or receipt)"
+        )
     ingest_cpu = statistics.median(r.cpu for r in f.ingest)
     bare_cpu = statistics.median(r.cpu for r in f.bare)
     print(
@@ -421,6 +485,8 @@ def main(argv: list[str] | None = None) -> None:
         kind, *rest = args.child
         if kind == "ingest":
             result = _child_ingest(Path(rest[0]), exact=rest[1] == "exact")
+        elif kind == "floor":
+            result = _child_floor(Path(rest[0]), Path(rest[1]), rest[2])
         else:
             result = _child_bare(Path(rest[0]), Path(rest[1]))
         print(json.dumps(result))
