@@ -422,8 +422,9 @@ def print_figures(f: Figures) -> None:
     for label, runs in (("one pass", f.one_pass), ("two passes", f.two_pass)):
         floor_s = statistics.median(r.seconds for r in runs)
         print(
-            f"  floor, {label + ' into raw.disputes':24s} {floor_s:6.2f} s  "
-            f"ratio to the bare read {bare_s / floor_s:4.2f}   (no checks, hash, copy or receipt)"
+            f"  {'floor, ' + label + ', no checks':34s}{floor_s:6.2f} s  "
+            f"ratio to the bare read {bare_s / floor_s:4.2f}   "
+            "(into raw.disputes; no hash, copy or receipt)"
         )
     ingest_cpu = statistics.median(r.cpu for r in f.ingest)
     bare_cpu = statistics.median(r.cpu for r in f.bare)
