@@ -123,21 +123,23 @@ def not_begun_reason(period: str, now: datetime) -> str | None:
 
 
 def parse_submission_name(name: str) -> SubmissionName:
-    """Form and period from ``<form>_<period>.csv``; raises NameProblem saying how to name it."""
+    """Form and period from ``<form>_<period>.csv``; raises NameProblem saying what is wrong.
+
+    The naming rule itself (``naming_help``) is for the receipt's next steps, so that a clerk
+    reads it once.
+    """
     base, dot, ext = name.rpartition(".")
     if not dot or ext.lower() != "csv":
-        raise NameProblem("文件类型不对：只接收 .csv 文件。" + naming_help())
+        raise NameProblem("文件类型不对：只接收 .csv 文件。")
     form_part, sep, period_part = base.rpartition("_")
     if not sep:
-        raise NameProblem("文件名中缺少报表名和年月之间的下划线「_」。" + naming_help())
+        raise NameProblem("文件名中缺少报表名和年月之间的下划线「_」。")
     form = form_by_name(form_part)
     if form is None:
-        raise NameProblem(f"无法识别报表名「{form_part.strip()}」。" + naming_help())
+        raise NameProblem(f"无法识别报表名「{form_part.strip()}」。")
     period = parse_period(period_part)
     if period is None:
-        raise NameProblem(
-            f"无法识别年月「{period_part.strip()}」，应写成 2026-10 或 202610。" + naming_help()
-        )
+        raise NameProblem(f"无法识别年月「{period_part.strip()}」，应写成 2026-10 或 202610。")
     return SubmissionName(form=form, period=period)
 
 

@@ -302,7 +302,7 @@ def test_bad_name_is_logged_without_form_or_period(settings: Settings) -> None:
     text = (settings.drop_dir / "440802" / "回执" / "十月纠纷.回执.txt").read_text(
         encoding="utf-8-sig"
     )
-    assert "文件名应为「报表名_年月.csv」" in text
+    assert text.count("文件名应为「报表名_年月.csv」") == 1  # in 下一步 only, not twice
 
 
 def test_hostile_text_is_stored_exactly(settings: Settings) -> None:
