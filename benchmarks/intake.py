@@ -155,26 +155,22 @@ def _child_floor(csv_path: Path, home: Path, passes: str) -> dict:
     from reportflow import contract
     from reportflow.config import Settings
     from reportflow.intake.bulk import checked_rows_sql, create_sql
-    from reportflow.intake.staged import Staged
+    from reportflow.intake.staged import Staged, insert_checked_sql
     from reportflow.periods import Period
     from reportflow.warehouse import connect
 
     form = contract.forms()["disputes"]
-    keys = [f.key for f in form.fields]
+    keys = tuple(f.key for f in form.fields)
     period = Period.parse(PERIOD)
     params = {"path": str(csv_path), "county": COUNTY, "period": PERIOD, "sid": "floor"}
     cpu, started = time.process_time(), time.perf_counter()
     with connect(Settings(home=home).warehouse_path) as con:
         if passes == "one":
-            insert = (
-                f"insert into {form.raw_table} "
-                f"(county_code, period, submission_id, source_row, {', '.join(keys)}) "
-                f"select $county, $period, $sid, 0, {', '.join(f'v_{k}' for k in keys)} "
-                f"from ({checked_rows_sql(form, keys, COUNTY, period)})"
-            )
+            rows_sql = f"({checked_rows_sql(form, list(keys), COUNTY, period)})"
+            insert = insert_checked_sql(form.raw_table, keys, rows_sql, "0")
         else:  # staged outside the transaction, as intake does (row ids count from 0 there)
-            con.execute(create_sql(form, keys, COUNTY, period), {"path": params.pop("path")})
-            insert = Staged(keys=tuple(keys), row_count=0, records=0).insert_sql(form.raw_table)
+            con.execute(create_sql(form, list(keys), COUNTY, period), {"path": params.pop("path")})
+            insert = Staged(keys=keys, row_count=0, records=0).insert_sql(form.raw_table)
         con.execute("begin transaction")
         con.execute("set preserve_insertion_order = false")
         con.execute(insert, params)

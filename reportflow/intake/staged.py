@@ -34,13 +34,22 @@ class Staged:
         ``source_row`` is the staging table's row id + 2: the reader keeps the file's order,
         every record is one line (no quotes) and no line is empty, so record n is Excel row n+1.
         """
-        values = ", ".join(f"v_{k}" for k in self.keys)
         where = f" where not ({blank_row(self.keys)})" if self.skip_blank else ""
-        return (
-            f"insert into {raw_table} "
-            f"(county_code, period, submission_id, source_row, {', '.join(self.keys)}) "
-            f"select $county, $period, $sid, rowid + 2, {values} from {STAGE_TABLE}{where}"
-        )
+        return insert_checked_sql(raw_table, self.keys, f"{STAGE_TABLE}{where}", "rowid + 2")
+
+
+def insert_checked_sql(raw_table: str, keys: tuple[str, ...], source: str, source_row: str) -> str:
+    """INSERT of checked rows (``v_<key>`` columns of ``source``) into ``raw_table``.
+
+    Binds $county, $period, $sid; ``source_row`` is the SQL giving each row's Excel row.
+    Shared with ``make bench``'s one-pass floor, so both write the same columns.
+    """
+    values = ", ".join(f"v_{k}" for k in keys)
+    return (
+        f"insert into {raw_table} "
+        f"(county_code, period, submission_id, source_row, {', '.join(keys)}) "
+        f"select $county, $period, $sid, {source_row}, {values} from {source}"
+    )
 
 
 def drop_stage(con: duckdb.DuckDBPyConnection) -> None:
